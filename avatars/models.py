@@ -1,0 +1,1 @@
+"""Avatars: generated faces and their galleries (the studio issue fills this in)."""

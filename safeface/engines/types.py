@@ -1,0 +1,64 @@
+"""Plain types shared by every engine: images in and out are RGB uint8 numpy arrays
+(height x width x 3); no engine imports Django."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face found in an image, in that image's pixel coordinates.
+
+    `keypoints` are 5 points (right eye, left eye, nose tip, right mouth corner,
+    left mouth corner, from the viewer's left to right as insightface orders them);
+    `landmarks` are dense points where the analyser gives them (468 for FaceMesh),
+    `embedding` an identity vector where it gives one (512 for ArcFace).
+    """
+
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2
+    score: float
+    keypoints: np.ndarray  # (5, 2) float32
+    landmarks: np.ndarray | None = None  # (N, 2) or (N, 3) float32
+    embedding: np.ndarray | None = None  # (D,) float32, L2-normalised
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.width) * max(0.0, self.height)
+
+
+@runtime_checkable
+class Analyser(Protocol):
+    """Finds faces. `name` is a stable `name@version` stored with every result."""
+
+    name: str
+
+    def detect(self, image: np.ndarray) -> list[Face]:
+        """Faces in an RGB uint8 image, ordered left to right by box centre."""
+        ...
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Makes faces from an attribute spec and seeds."""
+
+    name: str
+    honours: frozenset[str]  # attribute names this backend actually follows
+
+    def generate(self, spec: dict, seeds: Sequence[int], size: int = 512) -> list[np.ndarray]:
+        ...
+
+    def interpolate(self, a: int, b: int, steps: int, spec: dict | None = None, size: int = 512) -> list[np.ndarray]:
+        ...

@@ -1,0 +1,212 @@
+"""Our own rows are the job records; django-q2 only delivers.
+
+A concrete job model (an avatar to generate, a swap to run) subclasses `Job`
+and names the task that runs it. The life of a row:
+
+    queued --claim()--> running --succeed()--> done
+                           |  \\--fail()-----> failed
+                           |
+                           +-- lease expires (worker died) --reap()--> queued again,
+                               or failed once `attempts` reaches the limit
+
+`claim()` is one conditional UPDATE, so two deliveries of the same task never
+both run it, and `attempts` is counted by us: django-q2 counts only attempts
+whose result it saved, which a worker killed mid-task never saves.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+logger = logging.getLogger(__name__)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_STATES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(models.Model):
+    """Abstract base for every row that a queued task works on.
+
+    Subclasses set `task` to the dotted path of a function taking `job_id`
+    (keyword-only) and may override `lease_for()` when some rows need longer.
+    """
+
+    task: str = ""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+        # Subclasses add: models.Index(fields=["status", "lease_expires_at"],
+        # condition=ACTIVE_CONDITION, name=...), so reaper queries stay cheap.
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        return not self.is_active
+
+    def lease_for(self) -> timedelta:
+        """How long one attempt may hold this row before the reaper takes it back."""
+        return settings.JOB_LEASE
+
+    # --- enqueueing -----------------------------------------------------------------
+
+    def enqueue(self) -> None:
+        """Send this row's task to the broker once the surrounding transaction commits
+        (never before the row exists for the worker to read)."""
+        job_id, task, group = self.pk, self.task, self._meta.label_lower
+        transaction.on_commit(lambda: _send(task, job_id, group))
+
+    # --- transitions: each one conditional UPDATE ------------------------------------------
+
+    def _transition(self, allowed: Q, **changes) -> bool:
+        """Apply `changes` if the row still matches `allowed`; refresh self on success."""
+        changes.setdefault("updated_at", timezone.now())
+        updated = type(self)._default_manager.filter(allowed, pk=self.pk).update(**changes)
+        if updated:
+            self.refresh_from_db()
+        return bool(updated)
+
+    def claim(self) -> bool:
+        """Take a queued row: running, with a lease, one more attempt. False when
+        another delivery already holds it or it has finished (tasks are idempotent)."""
+        now = timezone.now()
+        return self._transition(
+            Q(status=JobStatus.QUEUED),
+            status=JobStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=now + self.lease_for(),
+            started_at=now,
+            error="",
+            progress=0,
+        )
+
+    def _held(self) -> Q:
+        # Our attempt number is the lease token: an attempt the reaper gave up on
+        # can no longer write over the attempt that replaced it.
+        return Q(status=JobStatus.RUNNING, attempts=self.attempts)
+
+    def set_progress(self, percent: int) -> bool:
+        """Record progress (0-100) and extend the lease; False when the row was taken
+        from us (cancelled, or reaped), so the caller should stop."""
+        percent = max(0, min(100, int(percent)))
+        return self._transition(
+            self._held(),
+            progress=percent,
+            lease_expires_at=timezone.now() + self.lease_for(),
+        )
+
+    def succeed(self, **fields) -> bool:
+        """End the row done, saving `fields` (result file names...) in the same UPDATE."""
+        return self._transition(
+            self._held(),
+            status=JobStatus.DONE,
+            progress=100,
+            lease_expires_at=None,
+            finished_at=timezone.now(),
+            **fields,
+        )
+
+    def fail(self, message: str) -> bool:
+        """End the row failed with a message a person can act on."""
+        return self._transition(
+            self._held(),
+            status=JobStatus.FAILED,
+            lease_expires_at=None,
+            finished_at=timezone.now(),
+            error=message,
+        )
+
+    def retry(self) -> bool:
+        """Put a failed row back in the queue with a fresh attempt count (a person asked)."""
+        ok = self._transition(
+            Q(status=JobStatus.FAILED),
+            status=JobStatus.QUEUED,
+            attempts=0,
+            error="",
+            progress=0,
+            finished_at=None,
+        )
+        if ok:
+            self.enqueue()
+        return ok
+
+
+ACTIVE_CONDITION = Q(status__in=ACTIVE_STATES)
+
+
+def _send(task: str, job_id: int, group: str) -> None:
+    async_task(task, job_id=job_id, group=group)
+
+
+def job_models() -> list[type[Job]]:
+    """Every concrete job model of the installed apps."""
+    return [m for m in apps.get_models() if issubclass(m, Job) and not m._meta.abstract]
+
+
+def reap(now=None) -> dict[str, int]:
+    """Take back rows whose worker died, and re-send rows whose message was lost.
+
+    - running with an expired lease: queued again and re-sent, or failed once it
+      has had `JOB_MAX_ATTEMPTS` attempts;
+    - queued and untouched for `JOB_REQUEUE_AFTER`: re-sent (claim() makes a
+      duplicate delivery harmless).
+
+    Returns counts, for logs and tests.
+    """
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0, "resent": 0}
+    max_attempts = settings.JOB_MAX_ATTEMPTS
+    for model in job_models():
+        expired = model._default_manager.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+        counts["failed"] += expired.filter(attempts__gte=max_attempts).update(
+            status=JobStatus.FAILED,
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+            error=(
+                f"The worker stopped {max_attempts} times while running this job, "
+                "so it was given up. Try again, or with a smaller input."
+            ),
+        )
+        for job in expired.filter(attempts__lt=max_attempts):
+            if job._transition(
+                Q(status=JobStatus.RUNNING, attempts=job.attempts, lease_expires_at__lt=now),
+                status=JobStatus.QUEUED,
+                lease_expires_at=None,
+            ):
+                logger.warning("Re-queued %s %s after its lease expired", model.__name__, job.pk)
+                _send(model.task, job.pk, model._meta.label_lower)
+                counts["requeued"] += 1
+
+        stale = model._default_manager.filter(status=JobStatus.QUEUED, updated_at__lt=now - settings.JOB_REQUEUE_AFTER)
+        for job in stale:
+            if job._transition(Q(status=JobStatus.QUEUED, updated_at=job.updated_at), updated_at=now):
+                _send(model.task, job.pk, model._meta.label_lower)
+                counts["resent"] += 1
+    return counts

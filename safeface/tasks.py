@@ -1,0 +1,15 @@
+"""Tasks of the project itself (the apps keep their own in their tasks.py)."""
+
+import time
+
+from safeface import jobs
+
+
+def reap_jobs() -> dict[str, int]:
+    """Scheduled every minute: take back jobs whose worker died (safeface/jobs.py)."""
+    return jobs.reap()
+
+
+def ping(sent_at: float) -> float:
+    """Health probe: the worker answers with the time the task reached it."""
+    return time.time()

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -7,7 +7,8 @@ class SafeFaceConfig(AppConfig):
     verbose_name = "SafeFace"
 
     def ready(self):
-        post_migrate.connect(install_schedules, sender=self)
+        # After django_q's own migrations, which create the schedule table.
+        post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"))
 
 
 def install_schedules(**kwargs):

@@ -14,6 +14,7 @@ both run it, and `attempts` is counted by us: django-q2 counts only attempts
 whose result it saved, which a worker killed mid-task never saves.
 """
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -158,6 +159,34 @@ class Job(models.Model):
 
 
 ACTIVE_CONDITION = Q(status__in=ACTIVE_STATES)
+
+
+class JobError(Exception):
+    """A failure the person can act on; its message is shown to them as is."""
+
+
+def job_task(model: type[Job]):
+    """Make `work(job)` a django-q2 task taking `job_id`: claim the row (or return
+    if another delivery holds it), run the work, and fail the row with a clear
+    message when the work raises, so no row is left `running` by an exception."""
+
+    def decorate(work):
+        @functools.wraps(work)
+        def task(*, job_id: int) -> None:
+            job = model._default_manager.filter(pk=job_id).first()
+            if job is None or not job.claim():
+                return
+            try:
+                work(job)
+            except JobError as exc:
+                job.fail(str(exc))
+            except Exception:
+                logger.exception("%s %s failed", model.__name__, job_id)
+                job.fail("Something went wrong on our side while doing this. It was logged; please try again.")
+
+        return task
+
+    return decorate
 
 
 def _send(task: str, job_id: int, group: str) -> None:

@@ -1,0 +1,96 @@
+"""A person in a real browser (Debian's Chromium driven by Playwright): sign up,
+log in, visit every page, log out. Screenshots go to test-artifacts/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "a long enough passphrase 7"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make browser` (or apt-get install chromium).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # live server makes happen in its own threads, so this is safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Every asset and htmx request must succeed (pages may be 404 on purpose).
+        page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document" and errors.append(f"{r.status} {r.url}"))
+        yield page
+        browser.close()
+    assert errors == [], errors
+
+
+def test_a_person_signs_up_visits_every_page_and_logs_out(page, settings):
+    settings.SAFEFACE_HEALTH_QUEUE_TIMEOUT = 0.5
+    page.goto("/")
+    assert page.title() == "Faces of people who do not exist · SafeFace"
+    page.wait_for_selector(".status-grid")  # htmx loaded the status partial
+    page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
+
+    page.click(".nav-links >> text=Sign up")
+    page.fill("#id_username", "dora")
+    page.fill("#id_password1", "short")
+    page.fill("#id_password2", "short")
+    page.click("button:has-text('Sign up')")
+    assert page.locator(".error").first.is_visible()  # weak password: form again, with messages
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button:has-text('Sign up')")
+    page.wait_for_url("**/accounts/")
+    assert "Your account is ready" in page.content()
+    page.screenshot(path=ARTIFACTS / "account.png", full_page=True)
+
+    page.click("button:has-text('Log out')")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".nav-links a:has-text('Log in')").is_visible()
+    page.click(".nav-links >> text=Log in")
+    page.fill("#id_username", "dora")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/accounts/")
+
+    for path, heading in [
+        ("/", "Be in the picture"),
+        ("/status/", "System status"),
+        ("/accounts/", "Your account"),
+        ("/accounts/password/", "Change your password"),
+        ("/accounts/delete/", "Delete my account"),
+        ("/accounts/password/reset/", "Reset your password"),
+        ("/no-such-page/", "Nothing here"),
+    ]:
+        page.goto(path, wait_until="networkidle")  # htmx partials included
+        assert heading in page.locator("h1").inner_text(), path
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto("/accounts/")
+    page.click(".nav-toggle-label")  # the menu folds away on a phone
+    page.screenshot(path=ARTIFACTS / "account-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.goto("/accounts/")
+    page.click("button:has-text('Log out')")
+    page.wait_for_load_state("networkidle")
+    page.goto("/accounts/")
+    assert "/accounts/login/" in page.url

@@ -1,0 +1,53 @@
+"""Settings are read in a fresh process, as a deployment would start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(code_or_args, tmp_path, **env):
+    args = ["-c", code_or_args] if isinstance(code_or_args, str) else code_or_args
+    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SAFEFACE_HTTPS")}
+    environ.update(DJANGO_SETTINGS_MODULE="safeface.settings", SAFEFACE_DATA_DIR=str(tmp_path), **env)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-value-0123456789",
+        ALLOWED_HOSTS="faces.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_secret_key_is_generated_once_and_kept_outside_git(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    first, second = run(code, tmp_path), run(code, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
+    key_file = tmp_path / "secret_key"
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_broker_follows_redis_url(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(sorted(settings.Q_CLUSTER))"
+    orm = run(code, tmp_path, REDIS_URL="")
+    redis = run(code, tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert "'orm'" in orm.stdout and "'redis'" not in orm.stdout
+    assert "'redis'" in redis.stdout and "'orm'" not in redis.stdout
+
+
+def test_sqlite_runs_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -47,7 +49,7 @@ def test_sqlite_runs_in_wal_mode(db):
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        return
+        pytest.skip("SQLite only")
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"

@@ -1,0 +1,36 @@
+"""The engines' shell entry point: `python -m safeface.engines <command> ...`.
+
+A small dispatcher: each command lives in its engine package and registers itself
+with an `add_<name>_command(subcommands)` function that sets `run` on its parser;
+add a command by adding its function to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .analysis.cli import add_detect_command
+
+COMMANDS = (add_detect_command,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m safeface.engines", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engines do (to stderr)")
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for add_command in COMMANDS:
+        add_command(subcommands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if arguments.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return arguments.run(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

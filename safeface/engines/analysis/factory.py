@@ -1,0 +1,42 @@
+"""Choosing and building an analyser by name."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+from ..types import Analyser
+from .insightface_backend import FETCH_HINT, InsightFaceAnalyser, pack_dir, pack_is_present
+from .offline import OfflineAnalyser
+
+logger = logging.getLogger(__name__)
+
+ANALYSER_NAMES = ("auto", "offline", "insightface")
+
+
+def load_analyser(
+    name: str = "auto",
+    models_dir: Path | None = None,
+    providers: Sequence[str] | None = None,
+    num_threads: int = 1,
+) -> Analyser:
+    """Build an analyser; do it once per process and keep it.
+
+    `"auto"` picks insightface's buffalo_l when its files are in `models_dir`, else the
+    offline BlazeFace/FaceMesh analyser whose weights ship in a pip package.
+    `"insightface"` insists on buffalo_l and raises FileNotFoundError when it is missing.
+    """
+    if name not in ANALYSER_NAMES:
+        raise ValueError(f"unknown analyser {name!r}; choose one of {', '.join(ANALYSER_NAMES)}")
+    models_dir = Path(models_dir) if models_dir is not None else None
+    if name == "insightface" or (name == "auto" and pack_is_present(models_dir)):
+        if models_dir is None:
+            raise FileNotFoundError(f"the insightface analyser needs a models folder; {FETCH_HINT}")
+        if not models_dir.is_dir():
+            raise FileNotFoundError(f"models folder {models_dir} does not exist; {FETCH_HINT}")
+        return InsightFaceAnalyser(models_dir, providers=providers)
+    if name == "auto":
+        where = pack_dir(models_dir) if models_dir is not None else "no models folder given"
+        logger.info("buffalo_l not found (%s): using the offline analyser", where)
+    return OfflineAnalyser(num_threads=num_threads)

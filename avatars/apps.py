@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class AvatarsConfig(AppConfig):
     name = "avatars"
+
+    def ready(self):
+        from avatars import signals  # noqa: F401

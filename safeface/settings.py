@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "django_q",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "safeface.urls"
+# Form widgets render from templates/ too (the studio's slider).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "safeface.wsgi.application"
 ASGI_APPLICATION = "safeface.asgi.application"
 
@@ -195,7 +198,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is mi
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "safeface.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Served straight from static/ when collectstatic has not run (development, tests).
@@ -216,3 +219,18 @@ LOGGING = {
 SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR / "models")))
 # How long /healthz waits for the worker to run its ping task.
 SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
+# Engines (DESIGN.md, "Engines"): "auto" takes the production backend when its
+# weights are in SAFEFACE_MODELS_DIR, else the offline one.
+SAFEFACE_GENERATOR = env.str("SAFEFACE_GENERATOR", default="auto")  # auto | dcgan | diffusers
+SAFEFACE_ANALYSER = env.str("SAFEFACE_ANALYSER", default="auto")  # auto | offline | insightface
+SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
+SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
+# Attribute-guided sampling: DCGAN candidates measured per avatar.
+SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=32)
+SAFEFACE_QUALITY_TRIES = env.int("SAFEFACE_QUALITY_TRIES", default=5)
+
+# Studio limits: per user, counted in the shared cache / the database.
+SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Generate presses
+SAFEFACE_DAILY_AVATARS = env.int("SAFEFACE_DAILY_AVATARS", default=200)
+SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=512)
+SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)

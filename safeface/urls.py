@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("status/", views.status, name="status"),
     path("accounts/", include("accounts.urls")),
+    path("", include("avatars.urls")),
     path("admin/", admin.site.urls),
 ]

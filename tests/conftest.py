@@ -26,3 +26,11 @@ def charlie(db):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings, request):
+    """A cache namespace per test, so rate-limit counters never leak between tests."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"{caches['default'].get('KEY_PREFIX', '')}-{request.node.nodeid}"
+    settings.CACHES = caches

@@ -18,3 +18,7 @@ from safeface.settings import *  # noqa: E402,F403
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Each test run its own cache namespace (rate limits live there); tests/conftest.py
+# gives each test its own on top.
+CACHES["default"]["KEY_PREFIX"] = os.environ["SAFEFACE_QUEUE_NAME"]  # noqa: F405

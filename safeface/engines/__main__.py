@@ -12,8 +12,9 @@ import logging
 import sys
 
 from .analysis.cli import add_detect_command
+from .generation.cli import add_generate_command
 
-COMMANDS = (add_detect_command,)
+COMMANDS = (add_detect_command, add_generate_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

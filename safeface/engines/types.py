@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -52,13 +52,33 @@ class Analyser(Protocol):
 
 @runtime_checkable
 class Generator(Protocol):
-    """Makes faces from an attribute spec and seeds."""
+    """Makes faces from an attribute spec (vocabulary.py) and 64-bit seeds.
+
+    `name` is a stable `name@version`; `honours` the attribute keys this backend
+    actually follows. `size` None means the backend's own default. Long calls
+    report `progress(done, total)` and stop with GenerationCancelled when
+    `cancel` (a callable or an Event) turns true.
+    """
 
     name: str
     honours: frozenset[str]  # attribute names this backend actually follows
 
-    def generate(self, spec: dict, seeds: Sequence[int], size: int = 512) -> list[np.ndarray]:
+    def generate(
+        self, spec: dict | None, seeds: Sequence[int], size: int | None = None, *,
+        progress: Callable[[int, int], None] | None = None, cancel: object = None,
+    ) -> list[np.ndarray]:
         ...
 
-    def interpolate(self, a: int, b: int, steps: int, spec: dict | None = None, size: int = 512) -> list[np.ndarray]:
+    def interpolate(
+        self, a: int, b: int, steps: int, spec: dict | None = None, size: int | None = None, *,
+        progress: Callable[[int, int], None] | None = None, cancel: object = None,
+    ) -> list[np.ndarray]:
+        """`steps` frames from seed a's face to seed b's, both ends included."""
+        ...
+
+    def blend(
+        self, seeds: Sequence[int], amounts: Sequence[float], spec: dict | None = None, size: int | None = None, *,
+        progress: Callable[[int, int], None] | None = None, cancel: object = None,
+    ) -> np.ndarray:
+        """One face mixing several seeds' faces by non-negative amounts."""
         ...

@@ -10,24 +10,15 @@ from django.conf import settings
 
 from safeface import jobs
 from safeface.jobs import JobStatus
-from tests.e2e.cluster import running_cluster, wait_for
+from tests.e2e.cluster import wait_for
 from tests.jobapp.models import Chore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One cluster for the module, with a media folder of its own."""
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), running_cluster(MEDIA_ROOT=str(media)):
-        yield media
-
-
 @pytest.fixture(autouse=True)
-def media(cluster, settings):
-    settings.MEDIA_ROOT = cluster
-    return cluster
+def media(cluster_media):
+    return cluster_media
 
 
 def status_of(chore):

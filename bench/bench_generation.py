@@ -1,0 +1,84 @@
+"""Offline generation speed: DCGAN faces per second, and one guided 256 px avatar.
+
+    .venv/bin/python bench/bench_generation.py [--repeats 5] [--candidates 16]
+
+Prints a Markdown table. Guided timings use fresh seeds on every repeat, so the
+generator's measurement cache never helps; the target is one guided 256 px
+avatar (quality gate included) in under 1 s on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from safeface.engines.analysis import load_analyser
+from safeface.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, DcganGenerator
+from safeface.engines.generation.latents import seed_latent
+from safeface.engines.generation.quality import QualityGate
+
+
+def timed(function, repeats: int, budget_s: float = 1.0) -> list[float]:
+    """At least `repeats` runs and `budget_s` seconds of them: medians of a few runs
+    are at the mercy of whatever else a 2-core machine is doing."""
+    function()  # warm-up: first calls pay for allocations and kernel selection
+    times = []
+    while len(times) < repeats or sum(times) < budget_s:
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    analyser = load_analyser("offline")
+    plain = DcganGenerator()
+    rows = []
+    for batch in (1, 16, 64):
+        latents = np.stack([seed_latent(s, LATENT_DIM) for s in range(batch)])
+        native = statistics.median(timed(lambda: plain.render_native(latents), arguments.repeats))
+        upscaled = statistics.median(timed(lambda: plain.render(latents, 256), arguments.repeats))
+        rows.append((f"DCGAN 64 px, batch {batch}", f"{batch / native:.0f} faces/s", f"{native * 1000 / batch:.1f} ms/face"))
+        rows.append((f"DCGAN to 256 px (Lanczos + unsharp), batch {batch}", f"{batch / upscaled:.0f} faces/s",
+                     f"{upscaled * 1000 / batch:.1f} ms/face"))
+
+    generator = DcganGenerator(analyser, candidates=arguments.candidates)
+    gate = QualityGate(generator, analyser)
+    next_seed = iter(range(10_000, 1_000_000))
+    cases = (
+        ("guided avatar 256 px: skin tone + expression", {"skin_tone": "monk_04", "expression": "smile"}, False),
+        ("guided avatar 256 px: lighting + background (no analyser)", {"lighting": "bright", "background": "plain_light"}, False),
+        ("guided avatar 256 px + quality gate: skin, expression, pose", {"skin_tone": "monk_08", "expression": "smile", "head_pose": "frontal"}, True),
+    )
+    for label, spec, gated in cases:
+        if gated:
+            run = lambda: gate.generate(spec, next(next_seed), 256)  # noqa: E731
+        else:
+            run = lambda: generator.generate(spec, [next(next_seed)], 256)  # noqa: E731
+        times = timed(run, arguments.repeats)
+        rows.append((f"{label} ({arguments.candidates} candidates)",
+                     f"median {statistics.median(times) * 1000:.0f} ms", f"max {max(times) * 1000:.0f} ms"))
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
+          f"analyser {analyser.name}, repeats {arguments.repeats}\n")
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'case'.ljust(width)} | speed | per item |")
+    print(f"|{'-' * (width + 2)}|---|---|")
+    for case, speed, per_item in rows:
+        print(f"| {case.ljust(width)} | {speed} | {per_item} |")
+
+
+if __name__ == "__main__":
+    main()

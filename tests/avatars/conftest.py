@@ -1,0 +1,32 @@
+import pytest
+
+from avatars.models import Avatar
+from safeface.jobs import JobStatus
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def make_avatar(media):
+    """An avatar row, finished with small real files unless told otherwise."""
+    from django.core.files.base import ContentFile
+    import numpy as np
+
+    from avatars import files
+    from safeface.engines.vocabulary import validate_spec
+
+    def make(owner, status=JobStatus.DONE, **fields):
+        spec = validate_spec(fields.pop("spec", {"expression": "smile"}))
+        avatar = Avatar.objects.create(owner=owner, spec=spec, seed=fields.pop("seed", 7), status=status, **fields)
+        if status == JobStatus.DONE:
+            rgb = np.full((64, 64, 3), 120, dtype=np.uint8)
+            avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
+            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(files.encode_thumbnail(rgb)), save=False)
+            avatar.save()
+        return avatar
+
+    return make

@@ -1,0 +1,99 @@
+"""The generate task on the real offline engines (DCGAN + BlazeFace/FaceMesh)."""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from avatars.models import Avatar
+from avatars.tasks import generate_avatar
+from safeface import inference
+from safeface.engines.generation import GenerationFailed
+from safeface.engines.vocabulary import validate_spec
+from safeface.jobs import JobStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(alice, settings):
+    settings.SAFEFACE_THUMBNAIL_SIZE = 128
+    return Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=2024, size=256)
+
+
+def test_it_makes_the_avatar_files_and_records_how(queued):
+    generate_avatar(job_id=queued.pk)
+    avatar = Avatar.objects.get(pk=queued.pk)
+
+    assert avatar.status == JobStatus.DONE, avatar.error
+    assert avatar.engine.startswith("dcgan-digiface@")
+    png = Path(avatar.image.path).read_bytes()
+    assert hashlib.sha256(png).hexdigest() == avatar.sha256
+    assert Image.open(avatar.image.path).size == (256, 256)
+    assert Image.open(avatar.thumbnail.path).size == (128, 128)
+    assert len(avatar.face["keypoints"]) == 5 and len(avatar.face["landmarks"]) == 468
+    assert avatar.face["score"] >= 0.5
+    assert avatar.used_seed is not None and avatar.progress == 100
+
+
+def test_the_same_seed_makes_the_same_pixels(queued, alice):
+    twin = Avatar.objects.create(owner=alice, spec=queued.spec, seed=queued.seed, size=256)
+    generate_avatar(job_id=queued.pk)
+    generate_avatar(job_id=twin.pk)
+    first, second = (Avatar.objects.get(pk=pk) for pk in (queued.pk, twin.pk))
+    assert first.sha256 == second.sha256
+
+
+def test_running_a_finished_task_again_changes_nothing(queued):
+    generate_avatar(job_id=queued.pk)
+    before = Avatar.objects.get(pk=queued.pk)
+    files = sorted(p.name for p in Path(before.image.path).parent.rglob("*") if p.is_file())
+
+    generate_avatar(job_id=queued.pk)
+
+    after = Avatar.objects.get(pk=queued.pk)
+    assert (after.status, after.attempts, after.image.name, after.updated_at) == (before.status, before.attempts, before.image.name, before.updated_at)
+    assert sorted(p.name for p in Path(after.image.path).parent.rglob("*") if p.is_file()) == files
+
+
+def test_an_engine_failure_ends_failed_with_the_engines_message(queued, monkeypatch):
+    class Refusing:
+        def generate(self, *args, **kwargs):
+            raise GenerationFailed("No usable face after 5 tries.")
+
+    monkeypatch.setattr(inference, "quality_gate", lambda: Refusing())
+    generate_avatar(job_id=queued.pk)
+    avatar = Avatar.objects.get(pk=queued.pk)
+    assert (avatar.status, avatar.error) == (JobStatus.FAILED, "No usable face after 5 tries.")
+    assert not avatar.image
+
+
+def test_an_avatar_deleted_while_generating_leaves_no_files(queued, monkeypatch, media):
+    real_gate = inference.quality_gate()
+
+    class DeletingMidway:
+        def generate(self, *args, **kwargs):
+            result = real_gate.generate(*args, **kwargs)
+            Avatar.objects.filter(pk=queued.pk).delete()
+            return result
+
+    monkeypatch.setattr(inference, "quality_gate", lambda: DeletingMidway())
+    generate_avatar(job_id=queued.pk)
+    leftovers = [p for p in Path(media).rglob("*") if p.is_file()] if Path(media).exists() else []
+    assert leftovers == []
+
+
+def test_progress_is_reported_while_generating(queued, monkeypatch):
+    seen = []
+    real = Avatar.set_progress
+
+    def spy(self, percent):
+        seen.append(percent)
+        return real(self, percent)
+
+    monkeypatch.setattr(Avatar, "set_progress", spy)
+    generate_avatar(job_id=queued.pk)
+    assert seen and all(0 < p <= 90 for p in seen)
+    assert np.all(np.diff(seen) >= 0)

@@ -94,3 +94,52 @@ def test_a_person_signs_up_visits_every_page_and_logs_out(page, settings):
     page.wait_for_load_state("networkidle")
     page.goto("/accounts/")
     assert "/accounts/login/" in page.url
+
+
+def test_a_person_generates_four_avatars_shares_one_and_deletes_it(page, cluster_media, live_server):
+    page.goto("/accounts/signup/")
+    page.fill("#id_username", "erin")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button:has-text('Sign up')")
+    page.wait_for_url("**/accounts/")
+
+    page.click(".nav-links >> text=Studio")
+    page.click("label.chip:has-text('Smile')")
+    page.click("label.swatch[title='Monk 4']")
+    page.wait_for_selector("#spec-summary :text('Monk 4')")  # the live summary followed
+    page.click(".generate-bar label.chip:has-text('4')")
+    page.click("button:has-text('Generate')")
+    page.wait_for_url("**/studio/")
+    assert page.locator(".recent .avatar-card").count() == 4
+    page.wait_for_function("document.querySelectorAll('.recent .avatar-card.status-done img').length === 4", timeout=120_000)
+    page.screenshot(path=ARTIFACTS / "studio.png", full_page=True)
+
+    page.click(".recent .avatar-card >> nth=0 >> a.avatar-link")
+    page.wait_for_selector(".avatar-figure img")
+    with page.expect_download() as download:
+        page.click("text=Download PNG")
+    assert download.value.suggested_filename.startswith("safeface-avatar-")
+    assert Path(download.value.path()).read_bytes().startswith(b"\x89PNG")
+
+    page.click("button:has-text('Share in the public gallery')")
+    assert "Shared in the public gallery." in page.content()
+    detail_url = page.url
+    page.click("button:has-text('Log out')")
+    page.wait_for_load_state("networkidle")
+    page.goto("/gallery/", wait_until="networkidle")
+    assert page.locator(".avatar-card").count() == 1
+    page.screenshot(path=ARTIFACTS / "gallery.png", full_page=True)
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "erin")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.goto(detail_url)
+    page.click("text=Delete…")
+    page.click("button:has-text('Delete')")
+    page.wait_for_url("**/avatars/")
+    assert "The avatar was deleted." in page.content()
+    assert page.locator(".avatar-card").count() == 3
+    page.goto("/gallery/", wait_until="networkidle")
+    assert page.locator(".avatar-card").count() == 0

@@ -9,9 +9,20 @@ from PIL import Image
 
 
 def encode_png(rgb) -> bytes:
+    """A plain PNG (for tests and previews; stored avatars go through `labelled_png`)."""
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="PNG", optimize=False, compress_level=6)
     return buffer.getvalue()
+
+
+def labelled_png(rgb, avatar, engine: str, seed: int) -> bytes:
+    """The avatar's PNG, labelled as synthetic: watermark with its id, XMP
+    DigitalSourceType trainedAlgorithmicMedia, and a signed C2PA manifest."""
+    from safeface import inference
+    from safeface.provenance import GenerationFacts, Kind, label_image
+
+    facts = GenerationFacts(Kind.AVATAR, avatar.pk, engine=engine, seed=seed, spec=avatar.spec)
+    return label_image(rgb, mime="image/png", facts=facts, identity=inference.signing_identity())
 
 
 def encode_thumbnail(rgb) -> bytes:

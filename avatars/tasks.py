@@ -33,13 +33,14 @@ def generate_avatar(avatar: Avatar) -> None:
     except GenerationFailed as exc:
         raise JobError(str(exc)) from exc
 
-    png = files.encode_png(gated.image)
+    engine = inference.generator().name
+    png = files.labelled_png(gated.image, avatar, engine, gated.seed)
     fields = files.save_files(avatar, png, files.encode_thumbnail(gated.image))
     embedding = gated.face.embedding
     done = avatar.succeed(
         **fields,
         used_seed=gated.seed,
-        engine=inference.generator().name,
+        engine=engine,
         prompt=build_prompt(avatar.spec, gated.seed)[0],
         face=files.face_data(gated.face),
         embedding=None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes(),

@@ -22,11 +22,10 @@ def generator():
     from safeface.engines.registry import load_generator
 
     name = settings.SAFEFACE_GENERATOR
-    config = {}
-    if name in ("auto", "diffusers"):
-        config = {"model": settings.SAFEFACE_DIFFUSION_MODEL, "steps": settings.SAFEFACE_DIFFUSION_STEPS}
-    if name == "dcgan":
-        config = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
+    diffusers = {"model": settings.SAFEFACE_DIFFUSION_MODEL, "steps": settings.SAFEFACE_DIFFUSION_STEPS}
+    dcgan = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
+    # "auto" hands each backend its own settings.
+    config = {"auto": {**diffusers, **dcgan}, "diffusers": diffusers, "dcgan": dcgan}[name]
     engine = load_generator(name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
     logger.info("Generator loaded: %s", engine.name)
     return engine
@@ -64,3 +63,19 @@ def honoured_values() -> dict[str, frozenset[str] | None]:
     from safeface.engines.generation.guided import guided_values
 
     return dict(guided_values(with_face_analysis=True))
+
+
+@functools.cache
+def signing_identity():
+    """The C2PA signer for labelling files: a real one from settings, else a
+    development identity kept in the data folder."""
+    from safeface.provenance import load_identity, load_or_create_dev_identity
+
+    if settings.SAFEFACE_C2PA_CERT_CHAIN:
+        return load_identity(
+            settings.SAFEFACE_C2PA_CERT_CHAIN,
+            settings.SAFEFACE_C2PA_PRIVATE_KEY,
+            settings.SAFEFACE_C2PA_TRUST_ANCHORS or None,
+            tsa_url=settings.SAFEFACE_C2PA_TSA_URL,
+        )
+    return load_or_create_dev_identity(settings.SAFEFACE_C2PA_DEV_DIR)

@@ -225,8 +225,9 @@ SAFEFACE_GENERATOR = env.str("SAFEFACE_GENERATOR", default="auto")  # auto | dcg
 SAFEFACE_ANALYSER = env.str("SAFEFACE_ANALYSER", default="auto")  # auto | offline | insightface
 SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
 SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
-# Attribute-guided sampling: DCGAN candidates measured per avatar.
-SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=32)
+# Attribute-guided sampling: DCGAN candidates measured per avatar. Which face a seed
+# gives depends on it: change it and old seeds give other faces.
+SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=16)
 SAFEFACE_QUALITY_TRIES = env.int("SAFEFACE_QUALITY_TRIES", default=5)
 
 # Studio limits: per user, counted in the shared cache / the database.
@@ -234,3 +235,11 @@ SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Ge
 SAFEFACE_DAILY_AVATARS = env.int("SAFEFACE_DAILY_AVATARS", default=200)
 SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=512)
 SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)
+
+# Provenance (DESIGN.md, principle 2). Unset: a development C2PA identity is made on
+# first use in DATA_DIR/c2pa (files validate against it, but no one else trusts it).
+SAFEFACE_C2PA_CERT_CHAIN = env.str("SAFEFACE_C2PA_CERT_CHAIN", default="")  # PEM, signer first
+SAFEFACE_C2PA_PRIVATE_KEY = env.str("SAFEFACE_C2PA_PRIVATE_KEY", default="")  # PEM
+SAFEFACE_C2PA_TRUST_ANCHORS = env.str("SAFEFACE_C2PA_TRUST_ANCHORS", default="")  # PEM roots
+SAFEFACE_C2PA_TSA_URL = env.str("SAFEFACE_C2PA_TSA_URL", default="") or None
+SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"

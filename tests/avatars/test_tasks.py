@@ -38,12 +38,15 @@ def test_it_makes_the_avatar_files_and_records_how(queued):
     assert avatar.used_seed is not None and avatar.progress == 100
 
 
-def test_the_same_seed_makes_the_same_pixels(queued, alice):
+def test_the_same_seed_makes_the_same_face(queued, alice):
     twin = Avatar.objects.create(owner=alice, spec=queued.spec, seed=queued.seed, size=256)
-    generate_avatar(job_id=queued.pk)
-    generate_avatar(job_id=twin.pk)
-    first, second = (Avatar.objects.get(pk=pk) for pk in (queued.pk, twin.pk))
-    assert first.sha256 == second.sha256
+    other = Avatar.objects.create(owner=alice, spec=queued.spec, seed=queued.seed + 1, size=256)
+    for avatar in (queued, twin, other):
+        generate_avatar(job_id=avatar.pk)
+    first, second, third = (np.asarray(Image.open(Avatar.objects.get(pk=a.pk).image.path), dtype=float) for a in (queued, twin, other))
+    # Only the invisible watermarks (each carries its own avatar's id) differ.
+    assert np.abs(first - second).mean() < 1.5
+    assert np.abs(first - third).mean() > 10
 
 
 def test_running_a_finished_task_again_changes_nothing(queued):
@@ -97,3 +100,19 @@ def test_progress_is_reported_while_generating(queued, monkeypatch):
     generate_avatar(job_id=queued.pk)
     assert seen and all(0 < p <= 90 for p in seen)
     assert np.all(np.diff(seen) >= 0)
+
+
+def test_the_file_carries_provenance_and_a_watermark_with_the_avatars_id(queued):
+    from safeface.provenance import TRAINED_ALGORITHMIC_MEDIA, Kind, Verdict, read_provenance
+
+    generate_avatar(job_id=queued.pk)
+    avatar = Avatar.objects.get(pk=queued.pk)
+    report = read_provenance(
+        Path(avatar.image.path).read_bytes(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem
+    )
+
+    assert report.c2pa.verdict == Verdict.TRUSTED
+    assert report.c2pa.digital_source_type == TRAINED_ALGORITHMIC_MEDIA
+    assert report.xmp.digital_source_type == TRAINED_ALGORITHMIC_MEDIA
+    assert (report.watermark.kind, report.watermark.object_id) == (Kind.AVATAR, avatar.pk)
+    assert report.trusted_safeface_id.endswith(str(avatar.pk))

@@ -57,7 +57,7 @@ def test_it_makes_one_rgb_image_per_seed_of_the_requested_size(which, request):
     assert len(images) == 3
     for image in images:
         assert image.shape == (SIZE, SIZE, 3) and image.dtype == np.uint8
-    assert generator.generate({}, [1], 128)[0].shape == (128, 128, 3)
+    assert generator.generate({}, [1], 80)[0].shape == (80, 80, 3)
 
 
 @pytest.mark.parametrize("which", ["sd", "sdxl"])

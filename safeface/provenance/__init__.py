@@ -1,0 +1,49 @@
+"""Provenance for every file SafeFace makes (DESIGN.md, principle 2): label and read back.
+
+Labelling writes three independent marks: an invisible watermark with the object's kind
+and id, an XMP packet with the IPTC DigitalSourceType (plus engine, seed, spec), and a
+signed C2PA manifest. Reading reports each mark, or None where it is absent.
+
+No Django here: the apps pass a SigningIdentity (load it once per process) and bytes.
+"""
+
+from .errors import LabellingError, ProvenanceError, SigningIdentityError, WatermarkError
+from .facts import (
+    COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
+    GENERATION_ASSERTION_LABEL,
+    TRAINED_ALGORITHMIC_MEDIA,
+    GenerationFacts,
+    Kind,
+)
+from .labelling import label_image
+from .manifest import ManifestSummary, Verdict
+from .report import ProvenanceReport, read_provenance
+from .signing import SigningIdentity, load_identity, load_or_create_dev_identity
+from .watermark import WatermarkPayload
+from .watermark import detect as detect_watermark
+from .watermark import embed as embed_watermark
+from .xmp import XmpFacts
+
+__all__ = [
+    "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
+    "GENERATION_ASSERTION_LABEL",
+    "TRAINED_ALGORITHMIC_MEDIA",
+    "GenerationFacts",
+    "Kind",
+    "LabellingError",
+    "ManifestSummary",
+    "ProvenanceError",
+    "ProvenanceReport",
+    "SigningIdentity",
+    "SigningIdentityError",
+    "Verdict",
+    "WatermarkError",
+    "WatermarkPayload",
+    "XmpFacts",
+    "detect_watermark",
+    "embed_watermark",
+    "label_image",
+    "load_identity",
+    "load_or_create_dev_identity",
+    "read_provenance",
+]

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
+LOG = None  # the worker's log, in the throwaway data folder
 
 
 class Browser:
@@ -72,7 +73,7 @@ def generate_and_wait(browser: Browser, count: int) -> float:
             if "status-done" in card:
                 pending.discard(pk)
             elif "status-failed" in card:
-                raise SystemExit(f"avatar {pk} failed: {card}")
+                raise SystemExit(f"avatar {pk} failed; the worker's log is {LOG}")
         if pending:
             time.sleep(0.1)  # the page polls every second; we poll faster to measure
     return time.perf_counter() - started
@@ -108,7 +109,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
 
+    global LOG
     data = tempfile.mkdtemp(prefix="safeface-bench-")
+    LOG = Path(data) / "qcluster.log"
     env = {**os.environ, "SAFEFACE_DATA_DIR": data, "SAFEFACE_HTTPS": "false", "DJANGO_SETTINGS_MODULE": "safeface.settings",
            "SAFEFACE_GENERATE_RATE": "1000/m", "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
@@ -122,7 +125,7 @@ def main():
         subprocess.Popen([str(Path(python).parent / "gunicorn"), "safeface.wsgi", "--bind", f"127.0.0.1:{PORT}",
                           "--workers", "2", "--threads", "4", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True),
         subprocess.Popen([python, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                         stdout=open(Path(data) / "qcluster.log", "wb"), stderr=subprocess.STDOUT),
     ]
     try:
         wait_until_up()

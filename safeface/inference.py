@@ -14,7 +14,11 @@ logger = logging.getLogger(__name__)
 def analyser():
     from safeface.engines.analysis import load_analyser
 
-    return load_analyser(settings.SAFEFACE_ANALYSER, models_dir=settings.SAFEFACE_MODELS_DIR)
+    return load_analyser(
+        settings.SAFEFACE_ANALYSER,
+        models_dir=settings.SAFEFACE_MODELS_DIR,
+        providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
+    )
 
 
 @functools.cache

@@ -223,6 +223,8 @@ SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", defau
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
 SAFEFACE_GENERATOR = env.str("SAFEFACE_GENERATOR", default="auto")  # auto | dcgan | diffusers
 SAFEFACE_ANALYSER = env.str("SAFEFACE_ANALYSER", default="auto")  # auto | offline | insightface
+# onnxruntime providers for insightface, in order; empty: CUDA when this build has it, else CPU.
+SAFEFACE_ONNX_PROVIDERS = env.list("SAFEFACE_ONNX_PROVIDERS", default=[])
 SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
 SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
 # Attribute-guided sampling: DCGAN candidates measured per avatar. Which face a seed

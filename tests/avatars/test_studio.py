@@ -19,7 +19,7 @@ def test_it_shows_every_attribute_of_the_vocabulary(alice_client):
         assert f'name="{key}"' in html, key
         assert attribute.label in html
     assert 'type="range"' in html  # sliders
-    assert "--swatch: #" in html  # swatches
+    assert '<circle cx="16" cy="16" r="13" fill="#' in html  # swatches
 
 
 def test_it_needs_a_login(client):

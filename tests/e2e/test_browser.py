@@ -36,6 +36,7 @@ def page(live_server, monkeypatch):
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         # Every asset and htmx request must succeed (pages may be 404 on purpose).
+        page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
         page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document" and errors.append(f"{r.status} {r.url}"))
         yield page
         browser.close()
@@ -112,7 +113,10 @@ def test_a_person_generates_four_avatars_shares_one_and_deletes_it(page, cluster
     page.click("button:has-text('Generate')")
     page.wait_for_url("**/studio/")
     assert page.locator(".recent .avatar-card").count() == 4
-    page.wait_for_function("document.querySelectorAll('.recent .avatar-card.status-done img').length === 4", timeout=120_000)
+    from playwright.sync_api import expect
+
+    # Not wait_for_function: it evaluates a string, which our CSP (no eval) refuses.
+    expect(page.locator(".recent .avatar-card.status-done img")).to_have_count(4, timeout=120_000)
     page.screenshot(path=ARTIFACTS / "studio.png", full_page=True)
 
     page.click(".recent .avatar-card >> nth=0 >> a.avatar-link")

@@ -60,3 +60,22 @@ def test_the_status_page_renders_its_partial_for_htmx(client, settings):
     assert b"<h1>System status</h1>" in full.content
     assert partial.content.lstrip().startswith(b'<div id="system-status"')
     assert b"<html" not in partial.content
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_no_template_uses_inline_styles_or_scripts():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if any(marker in path.read_text() for marker in (" style=", "<script>", " onclick=", " onchange=", " onload="))
+    ]
+    assert offenders == []

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -250,6 +251,14 @@ SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
 # gives depends on it: change it and old seeds give other faces.
 SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=16)
 SAFEFACE_QUALITY_TRIES = env.int("SAFEFACE_QUALITY_TRIES", default=5)
+
+# Rate limits per client address (django-ratelimit, counted in the shared cache).
+SAFEFACE_LOGIN_RATE = env.str("SAFEFACE_LOGIN_RATE", default="10/m")  # per address and per username
+SAFEFACE_SIGNUP_RATE = env.str("SAFEFACE_SIGNUP_RATE", default="5/m")
+SAFEFACE_PASSWORD_RESET_RATE = env.str("SAFEFACE_PASSWORD_RESET_RATE", default="5/h")
+RATELIMIT_VIEW = "safeface.ratelimits.rate_limited"
+# Behind a reverse proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 
 # Studio limits: per user, counted in the shared cache / the database.
 SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Generate presses

@@ -50,7 +50,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 # The reverse proxy terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the network
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    "django_prometheus",
     "safeface",
     "accounts",
     "avatars",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -235,6 +237,8 @@ LOGGING = {
 }
 
 # --- SafeFace -----------------------------------------------------------------------
+# A Prometheus scraper sends "Authorization: Bearer <token>" to /metrics; staff need none.
+SAFEFACE_METRICS_TOKEN = env.str("SAFEFACE_METRICS_TOKEN", default="")
 # Where production model weights live (fetched once by `manage.py fetch_models`).
 SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR / "models")))
 # How long /healthz waits for the worker to run its ping task.

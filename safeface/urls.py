@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from safeface import views
+from safeface import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("status/", views.status, name="status"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("admin/", admin.site.urls),

@@ -39,7 +39,7 @@ def test_a_scraper_with_the_token_gets_job_queue_and_request_metrics(client, set
     assert 'safeface_job_duration_seconds_total{job="jobapp.chore",status="done"}' in text
     assert "safeface_queue_depth " in text
     assert 'safeface_avatars_generated{engine="dcgan-digiface@1.1.1"} 1.0' in text
-    assert "django_http_requests_latency_seconds_by_view_method" in text
+    assert 'django_http_requests_latency_seconds_by_view_method_count{method="GET",view="home"}' in text
 
 
 def test_staff_can_read_metrics_in_the_browser(client, charlie):

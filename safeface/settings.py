@@ -261,6 +261,8 @@ SAFEFACE_QUALITY_TRIES = env.int("SAFEFACE_QUALITY_TRIES", default=5)
 SAFEFACE_LOGIN_RATE = env.str("SAFEFACE_LOGIN_RATE", default="10/m")  # per address and per username
 SAFEFACE_SIGNUP_RATE = env.str("SAFEFACE_SIGNUP_RATE", default="5/m")
 SAFEFACE_PASSWORD_RESET_RATE = env.str("SAFEFACE_PASSWORD_RESET_RATE", default="5/h")
+SAFEFACE_VERIFY_RATE = env.str("SAFEFACE_VERIFY_RATE", default="20/m")  # checks on /verify/
+SAFEFACE_VERIFY_MAX_BYTES = env.int("SAFEFACE_VERIFY_MAX_BYTES", default=20 * 2**20)
 RATELIMIT_VIEW = "safeface.ratelimits.rate_limited"
 # Behind a reverse proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from safeface import metrics, views
+from safeface import metrics, verify, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("status/", views.status, name="status"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("verify/", verify.verify, name="verify"),
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("admin/", admin.site.urls),

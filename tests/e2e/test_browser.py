@@ -75,6 +75,10 @@ def test_a_person_signs_up_visits_every_page_and_logs_out(page, settings):
     for path, heading in [
         ("/", "Be in the picture"),
         ("/status/", "System status"),
+        ("/verify/", "Check an image"),
+        ("/gallery/", "Public gallery"),
+        ("/studio/", "Studio"),
+        ("/avatars/", "My avatars"),
         ("/accounts/", "Your account"),
         ("/accounts/password/", "Change your password"),
         ("/accounts/delete/", "Delete my account"),

@@ -1,0 +1,89 @@
+"""/verify/: what a file carries, and which avatar it came from when the visitor may see it."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from avatars.models import Avatar
+from avatars.tasks import generate_avatar
+from safeface.engines.vocabulary import validate_spec
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def labelled(alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=77, size=256)
+    generate_avatar(job_id=avatar.pk)
+    avatar.refresh_from_db()
+    return avatar, Path(avatar.image.path).read_bytes()
+
+
+def upload(data: bytes, name="picture.png"):
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_it_recognises_our_avatar_and_links_it_for_its_owner(alice_client, labelled, settings):
+    avatar, data = labelled
+    response = alice_client.post("/verify/", {"image": upload(data)})
+    html = response.content.decode()
+    assert "Made by SafeFace" in html
+    assert "made entirely by a generative model" in html
+    assert f'href="/avatars/{avatar.pk}/"' in html
+    assert list(Path(settings.MEDIA_ROOT).rglob("picture*")) == []  # nothing kept
+
+
+def test_someone_else_learns_it_is_ours_but_not_which_private_avatar(client, bob, labelled):
+    avatar, data = labelled
+    client.force_login(bob)
+    html = client.post("/verify/", {"image": upload(data)}).content.decode()
+    assert "Made by SafeFace" in html
+    assert f'href="/avatars/{avatar.pk}/"' not in html
+    assert "(private, or deleted)" in html
+
+
+def test_a_changed_file_is_reported_as_tampered(client, labelled):
+    _, data = labelled
+    tampered = bytearray(data)
+    middle = len(tampered) // 2
+    tampered[middle:middle + 8] = bytes(8)
+    html = client.post("/verify/", {"image": upload(bytes(tampered))}).content.decode()
+    assert "Changed after SafeFace labelled it" in html or "Labels found" in html
+    assert "Made by SafeFace" not in html
+
+
+def test_a_re_encoded_copy_still_shows_the_watermark(client, labelled):
+    avatar, data = labelled
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(data)).convert("RGB").save(buffer, format="JPEG", quality=95)
+    html = client.post("/verify/", {"image": upload(buffer.getvalue(), "copy.jpg")}).content.decode()
+    assert f"found (avatar:{avatar.pk})" in html
+
+
+def test_a_plain_photo_has_no_labels(client):
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)).save(buffer, format="PNG")
+    html = client.post("/verify/", {"image": upload(buffer.getvalue())}).content.decode()
+    assert "No SafeFace labels found" in html
+
+
+def test_garbage_is_answered_calmly(client):
+    response = client.post("/verify/", {"image": upload(b"not an image at all" * 100, "x.jpg")})
+    assert response.status_code == 200
+    assert b"it is not a PNG, JPEG or WebP picture" in response.content
+
+
+def test_an_empty_form_says_what_is_missing(client):
+    response = client.post("/verify/", {})
+    assert b"This field is required." in response.content
+
+
+def test_checks_are_rate_limited(client, settings):
+    settings.SAFEFACE_VERIFY_RATE = "1/m"
+    client.post("/verify/", {"image": upload(b"x")})
+    assert client.post("/verify/", {"image": upload(b"x")}).status_code == 429

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safeface",
     "accounts",
     "avatars",
+    "moderation",
     "swaps",
     *env.list("SAFEFACE_EXTRA_APPS", default=[]),
 ]
@@ -266,6 +267,9 @@ SAFEFACE_VERIFY_MAX_BYTES = env.int("SAFEFACE_VERIFY_MAX_BYTES", default=20 * 2*
 RATELIMIT_VIEW = "safeface.ratelimits.rate_limited"
 # Behind a reverse proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+
+# Moderation: reports from this many different people hide an item until a moderator acts.
+SAFEFACE_REPORTS_TO_HIDE = env.int("SAFEFACE_REPORTS_TO_HIDE", default=3)
 
 # Studio limits: per user, counted in the shared cache / the database.
 SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Generate presses

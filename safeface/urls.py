@@ -11,5 +11,6 @@ urlpatterns = [
     path("verify/", verify.verify, name="verify"),
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
+    path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]

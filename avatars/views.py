@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 from avatars.forms import ComposerForm, SelectionForm
 from avatars.models import Avatar, random_seed
-from safeface import inference
+from safeface import inference, jobs
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
 from safeface.jobs import JobStatus
 
@@ -107,6 +107,8 @@ def studio(request):
                 data = request.POST.copy()
                 data["seed"] = str(random_seed())
                 form = ComposerForm(data)
+            elif not jobs.queue_available():
+                messages.error(request, jobs.QUEUE_DOWN_MESSAGE)
             elif problem := _limit_message(request, form.cleaned_data["count"]):
                 messages.error(request, problem)
             else:
@@ -213,7 +215,7 @@ def avatar_more(request, pk):
     """More like this: the same spec with new seeds."""
     avatar = _get_visible_avatar(request, pk)
     count = 4
-    if problem := _limit_message(request, count):
+    if problem := (None if jobs.queue_available() else jobs.QUEUE_DOWN_MESSAGE) or _limit_message(request, count):
         messages.error(request, problem)
         return redirect(avatar)
     with transaction.atomic():
@@ -227,7 +229,9 @@ def avatar_more(request, pk):
 @require_POST
 def avatar_retry(request, pk):
     avatar = _get_avatar_for_user(request, pk)
-    if not avatar.retry():
+    if not jobs.queue_available():
+        messages.error(request, jobs.QUEUE_DOWN_MESSAGE)
+    elif not avatar.retry():
         messages.error(request, "Only a failed avatar can be retried.")
     if request.htmx:
         return render(request, "avatars/avatar_list.html#avatar-card", {"avatar": avatar})

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
@@ -189,8 +190,26 @@ def job_task(model: type[Job]):
     return decorate
 
 
+QUEUE_DOWN_MESSAGE = "The task queue is not answering right now, so nothing was started. Please try again in a minute."
+
+
+def queue_available() -> bool:
+    """Whether the broker answers; views ask before creating work, so an outage
+    refuses new work cleanly instead of leaving rows that wait for a queue."""
+    try:
+        return bool(get_broker().ping())
+    except Exception:
+        logger.warning("The task queue's broker does not answer", exc_info=True)
+        return False
+
+
 def _send(task: str, job_id: int, group: str) -> None:
-    async_task(task, job_id=job_id, group=group)
+    try:
+        async_task(task, job_id=job_id, group=group)
+    except Exception:
+        # The row is committed and stays queued: the reaper sends it again once the
+        # broker is back (JOB_REQUEUE_AFTER), so the person's request still stands.
+        logger.exception("Could not send %s for job %s; the reaper will send it again", task, job_id)
 
 
 def job_models() -> list[type[Job]]:

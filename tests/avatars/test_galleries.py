@@ -117,9 +117,11 @@ def test_someone_elses_avatar_cannot_be_selected_for_deletion(alice_client, bob,
     assert Avatar.objects.filter(pk=theirs.pk).exists()
 
 
-def test_deleting_the_account_removes_every_avatar_file(alice_client, alice, make_avatar):
-    avatar = make_avatar(alice)
-    path = Path(avatar.image.path)
+def test_deleting_the_account_removes_every_row_and_file(alice_client, alice, make_avatar, media):
+    for _ in range(3):
+        make_avatar(alice)
+    make_avatar(alice, status=JobStatus.FAILED)
+    assert [p for p in Path(media).rglob("*") if p.is_file()]
     alice_client.post("/accounts/delete/", {"password": PASSWORD})
-    assert not path.exists()
+    assert [p for p in Path(media).rglob("*") if p.is_file()] == []
     assert Avatar.objects.count() == 0

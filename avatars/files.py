@@ -36,9 +36,15 @@ def encode_thumbnail(rgb) -> bytes:
 
 
 def save_files(avatar, png: bytes, thumbnail: bytes) -> dict:
-    """Store both files; returns the fields for `Avatar.succeed()`."""
-    image_name = avatar.image.storage.save(f"avatars/{avatar.pk}.png", ContentFile(png))
-    thumb_name = avatar.thumbnail.storage.save(f"avatars/thumbs/{avatar.pk}.webp", ContentFile(thumbnail))
+    """Store both files; returns the fields for `Avatar.succeed()`. Both or neither:
+    when the second cannot be written, the first is removed."""
+    storage = avatar.image.storage
+    image_name = storage.save(f"avatars/{avatar.pk}.png", ContentFile(png))
+    try:
+        thumb_name = storage.save(f"avatars/thumbs/{avatar.pk}.webp", ContentFile(thumbnail))
+    except OSError:
+        storage.delete(image_name)
+        raise
     return {"image": image_name, "thumbnail": thumb_name, "sha256": hashlib.sha256(png).hexdigest()}
 
 

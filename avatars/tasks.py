@@ -35,7 +35,14 @@ def generate_avatar(avatar: Avatar) -> None:
 
     engine = inference.generator().name
     png = files.labelled_png(gated.image, avatar, engine, gated.seed)
-    fields = files.save_files(avatar, png, files.encode_thumbnail(gated.image))
+    try:
+        fields = files.save_files(avatar, png, files.encode_thumbnail(gated.image))
+    except OSError as exc:
+        logger.exception("Could not store avatar %s", avatar.pk)
+        raise JobError(
+            "The picture was made but could not be stored: the server's storage is full or not writable. "
+            "Nothing was kept; please try again later."
+        ) from exc
     embedding = gated.face.embedding
     done = avatar.succeed(
         **fields,

@@ -116,3 +116,16 @@ def test_the_file_carries_provenance_and_a_watermark_with_the_avatars_id(queued)
     assert report.xmp.digital_source_type == TRAINED_ALGORITHMIC_MEDIA
     assert (report.watermark.kind, report.watermark.object_id) == (Kind.AVATAR, avatar.pk)
     assert report.trusted_safeface_id.endswith(str(avatar.pk))
+
+
+def test_unwritable_storage_fails_the_job_with_a_clear_message(queued, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
+
+    generate_avatar(job_id=queued.pk)
+
+    avatar = Avatar.objects.get(pk=queued.pk)
+    assert avatar.status == JobStatus.FAILED
+    assert "could not be stored: the server's storage is full or not writable" in avatar.error
+    assert not avatar.image

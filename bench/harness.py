@@ -1,0 +1,96 @@
+"""Start the real site for a benchmark: gunicorn and a django-q2 cluster on a
+throwaway data folder (SQLite, ORM broker, offline engines), and a tiny browser."""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+class Browser:
+    """Just enough of a browser: cookies, CSRF, form posts."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str, **headers) -> str:
+        request = urllib.request.Request(self.base + path, headers=headers)
+        with self.opener.open(request, timeout=60) as response:
+            return response.read().decode(errors="replace")
+
+    def post(self, path: str, data: dict) -> str:
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={"X-CSRFToken": token, "Referer": self.base + path})
+        with self.opener.open(request, timeout=60) as response:
+            return response.read().decode(errors="replace")
+
+    def log_in(self, username: str, password: str) -> None:
+        self.get("/accounts/login/")
+        self.post("/accounts/login/", {"username": username, "password": password})
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def shell(env: dict, code: str) -> None:
+    manage(env, "shell", "-c", code)
+
+
+@contextlib.contextmanager
+def running_site(port: int = 8765, web_workers: int = 2, threads: int = 4, **extra_env):
+    """Yield (base URL, env, data folder) of a fresh site with its worker running."""
+    data = Path(tempfile.mkdtemp(prefix="safeface-bench-"))
+    env = {
+        **os.environ,
+        "SAFEFACE_DATA_DIR": str(data),
+        "SAFEFACE_HTTPS": "false",
+        "DJANGO_SETTINGS_MODULE": "safeface.settings",
+        "LOG_LEVEL": "WARNING",
+        **{key: str(value) for key, value in extra_env.items()},
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    manage(env, "migrate", "-v0")
+    base = f"http://127.0.0.1:{port}"
+    procs = [
+        subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "safeface.wsgi", "--bind", f"127.0.0.1:{port}",
+                          "--workers", str(web_workers), "--threads", str(threads), "--log-level", "warning"],
+                         cwd=ROOT, env=env, start_new_session=True, stderr=open(data / "web.log", "wb")),
+        subprocess.Popen([PYTHON, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
+                         stdout=open(data / "worker.log", "wb"), stderr=subprocess.STDOUT),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=10).read()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the site did not come up; see {data}")
+                time.sleep(0.5)
+        yield base, env, data
+    finally:
+        for proc in procs:
+            proc.terminate()  # the cluster stops its own workers; a signal to the group hangs it
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)

@@ -1,5 +1,7 @@
 """A real cluster takes avatars from queued to done (on the broker the settings select)."""
 
+from pathlib import Path
+
 import pytest
 
 from avatars.models import Avatar
@@ -22,3 +24,30 @@ def test_the_worker_generates_what_the_studio_queues(alice_client, alice, cluste
     for avatar in avatars:
         assert (cluster_media / avatar.image.name).is_file()
         assert alice_client.get(f"/avatars/{avatar.pk}/image.png").status_code == 200
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def loads_torch(pid: int) -> bool:
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_only_the_worker_processes_load_torch(alice_client, alice, cluster, cluster_media):
+    """Forked workers must never inherit an initialised CUDA: the cluster's parent
+    processes stay free of torch, which only the workers load, after the fork."""
+    alice_client.post("/studio/", {"count": "1", "seed": ""})
+    wait_for(lambda: Avatar.objects.filter(owner=alice, status=JobStatus.DONE).exists(), timeout=90, interval=0.5)
+
+    tree = {cluster.pid: children(cluster.pid)}
+    for child in list(tree[cluster.pid]):
+        tree[child] = children(child)
+    parents = [pid for pid, kids in tree.items() if kids]
+    workers = [pid for kids in tree.values() for pid in kids if pid not in tree or not tree[pid]]
+    assert parents and not any(loads_torch(pid) for pid in parents)
+    assert any(loads_torch(pid) for pid in workers)

@@ -82,7 +82,7 @@ def main():
         shell(env, "from avatars.models import Avatar; Avatar.objects.update(is_public=True)")
         rps, p95 = gallery_load(base, args.clients, args.seconds)
 
-    print(f"embedded default (SQLite, ORM broker, offline engines), {os.cpu_count()} CPU cores, one worker process")
+    print(f"embedded default (SQLite, ORM broker, offline engines), {os.cpu_count()} CPU cores, one qcluster (SAFEFACE_WORKERS processes)")
     print("| avatars per Generate | median s to all shown | min s | max s |")
     print("|---|---|---|---|")
     for count, median, low, high in rows:

@@ -32,6 +32,7 @@ run: install
 	SAFEFACE_HTTPS=$${SAFEFACE_HTTPS:-false} HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

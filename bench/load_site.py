@@ -98,7 +98,7 @@ for i in range({args.users}):
 
     total = sum(len(v) for v in latencies.values())
     print(f"{args.users} users for {args.seconds:g} s on the embedded default (SQLite, ORM broker), gunicorn 2x4, one qcluster")
-    print(f"| endpoint | requests | errors | p50 ms | p99 ms |")
+    print("| endpoint | requests | errors | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for name, values in sorted(latencies.items()):
         values.sort()

@@ -1,7 +1,6 @@
 """A person in a real browser (Debian's Chromium driven by Playwright): sign up,
 log in, visit every page, log out. Screenshots go to test-artifacts/."""
 
-import os
 import shutil
 from pathlib import Path
 

@@ -82,3 +82,34 @@ class Generator(Protocol):
     ) -> np.ndarray:
         """One face mixing several seeds' faces by non-negative amounts."""
         ...
+
+
+@dataclass(frozen=True)
+class SourceFace:
+    """A generated avatar as a swap source: its RGB image and the face analysed on it.
+
+    Only generated avatars are ever a source identity; uploads are only targets.
+    """
+
+    image: np.ndarray
+    face: Face
+
+
+@runtime_checkable
+class Swapper(Protocol):
+    """Puts source faces onto faces of a target image. `name` is a stable `name@version`.
+
+    `sources` is one SourceFace for every target face, or a sequence as long as
+    `target_faces` (face i gets source i). Pixels outside the target faces' regions
+    are returned unchanged. `memory`, when given, is a dict the caller keeps per
+    video: the swapper stores per-track state in it (keyed by
+    `face.extra.get("track")`) to keep colour correction steady from frame to frame.
+    """
+
+    name: str
+
+    def swap(
+        self, sources: SourceFace | Sequence[SourceFace], target_image: np.ndarray, target_faces: Sequence[Face], *,
+        memory: dict | None = None,
+    ) -> np.ndarray:
+        ...

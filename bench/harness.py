@@ -62,10 +62,11 @@ def running_site(port: int = 8765, web_workers: int = 2, threads: int = 4, **ext
         "SAFEFACE_HTTPS": "false",
         "DJANGO_SETTINGS_MODULE": "safeface.settings",
         "LOG_LEVEL": "WARNING",
-        **{key: str(value) for key, value in extra_env.items()},
     }
+    # The embedded default unless the caller names its own database or broker.
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    env.update({key: str(value) for key, value in extra_env.items()})
     manage(env, "migrate", "-v0")
     base = f"http://127.0.0.1:{port}"
     procs = [

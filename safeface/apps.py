@@ -9,6 +9,28 @@ class SafeFaceConfig(AppConfig):
     def ready(self):
         # After django_q's own migrations, which create the schedule table.
         post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"))
+        from django_q.signals import post_spawn
+
+        post_spawn.connect(warm_engines, dispatch_uid="safeface-warm-engines")
+
+
+def warm_engines(**kwargs):
+    """In each freshly forked worker, build the engines before the first task asks:
+    the first job after a start is as quick as the rest, and CUDA is initialised
+    here, after the fork, never in the cluster's parent."""
+    from django.conf import settings
+
+    if not settings.SAFEFACE_WARM_ENGINES:
+        return
+    import logging
+
+    from safeface import inference
+
+    try:
+        inference.quality_gate()  # the generator and the analyser
+    except Exception:
+        # A task will meet the same problem and report it on its row; the worker must live.
+        logging.getLogger(__name__).exception("Could not warm the engines in %s", kwargs.get("proc_name"))
 
 
 def install_schedules(**kwargs):

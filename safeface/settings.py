@@ -180,6 +180,7 @@ JOB_REQUEUE_AFTER = timedelta(seconds=env.int("SAFEFACE_JOB_REQUEUE_AFTER", defa
 SAFEFACE_WORKERS = env.int("SAFEFACE_WORKERS", default=min(os.cpu_count() or 1, 4))
 # Threads each worker's engines use (torch, OpenCV); default: the cores shared out.
 SAFEFACE_ENGINE_THREADS = env.int("SAFEFACE_ENGINE_THREADS", default=max(1, (os.cpu_count() or 1) // SAFEFACE_WORKERS))
+SAFEFACE_WARM_ENGINES = env.bool("SAFEFACE_WARM_ENGINES", default=True)  # build engines as each worker starts
 Q_CLUSTER = {
     "name": env.str("SAFEFACE_QUEUE_NAME", default="safeface"),
     "workers": SAFEFACE_WORKERS,

@@ -1,0 +1,11 @@
+"""Errors a swapper raises, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class SwapError(ValueError):
+    """A swap cannot be done as asked (no usable face, missing model data, bad input)."""
+
+
+class NoFaceError(SwapError):
+    """An image that must show a face shows none."""

@@ -1,0 +1,250 @@
+"""The offline swapper: the source face warped along the landmark mesh onto each target face,
+colour- and light-matched, and Poisson-blended in. OpenCV and numpy only, CPU."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from ..analysis.images import check_rgb_image
+from ..types import Face, SourceFace
+from . import regions
+from .blend import ellipse, feathered_inside, feathered_outside, poisson_blend
+from .colour import LabStats, lab_stats, match_shading, smoothed, to_lab, to_rgb, transfer
+from .errors import SwapError
+from .sources import per_face_sources
+from .warp import facing_triangles, frontal_layout, label_triangles, triangle_affines, triangulate, warp_maps
+
+VERSION = "1.0"
+# Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
+ROI_MARGIN = 0.08
+# Feather widths, as fractions of the face height: the face's outline, and the kept eyes and mouth.
+OUTLINE_FEATHER = 0.06
+HOLE_FEATHER = 0.015
+# The target's mouth interior is kept once its lips part by this much of the face height.
+MOUTH_OPEN = 0.02
+# The target's eyes are kept when their width (pose) or openness (blink, squint) is this far off the source's.
+EYE_WIDTH_RATIO = 0.7
+EYE_OPENNESS_RATIO = 2.0
+# Triangles higher up the forehead than this (0 at its top, 1 at the chin) are not swapped:
+# there the source's fringe or hairline would paint strands onto the target's forehead.
+FOREHEAD_CUT = 0.1
+PREPARED_SOURCES = 16
+
+
+@dataclass(frozen=True)
+class _Level:
+    image: np.ndarray  # uint8 RGB crop around the source face, at this level's scale
+    points: np.ndarray  # (N, 2) landmarks in the crop's pixels
+    face_height: float
+
+
+@dataclass(frozen=True)
+class _PreparedSource:
+    levels: tuple[_Level, ...]  # full resolution first, then halved
+    triangles: np.ndarray
+    swapped: np.ndarray  # per triangle: part of the region swapped (not the upper forehead)
+    stats: LabStats
+    facemesh: bool
+
+    def level_for(self, target_height: float) -> _Level:
+        """The smallest level still at least as large as the target face (no aliasing when
+        shrinking a big avatar onto a small face; the full one when enlarging)."""
+        chosen = self.levels[0]
+        for level in self.levels[1:]:
+            if level.face_height >= target_height:
+                chosen = level
+        return chosen
+
+
+class MeshSwapper:
+    """Puts a source face onto target faces by warping it triangle by triangle along their
+    dense landmarks (FaceMesh's 468 from the offline analyser; any layout works when source
+    and target share it).
+
+    Per face, all on a crop around it: the mesh's triangles that face the camera are
+    rasterised (so a turned head shows only its near side), the source is sampled through
+    their affine maps with cubic interpolation (a 64 px avatar on a large face comes out
+    smooth, not blocky), matched to the target's skin in Lab colour and slow lighting,
+    Poisson-blended, and laid in under a mask feathered inwards from the mesh's outline.
+    The target's mouth interior is kept when its mouth is open, and its eye openings when
+    the pose or a blink makes the source's eyes a poor fit. Pixels outside the mesh are
+    never written.
+
+    Sources are prepared once (crop, pyramid, triangulation, colour statistics) and
+    remembered; `swap` may be called from several threads.
+    """
+
+    name = f"mesh@{VERSION}"
+
+    def __init__(self, *, poisson: bool = True, shading: bool = True):
+        self.poisson = poisson
+        self.shading = shading
+        self._prepared: OrderedDict[int, tuple[SourceFace, _PreparedSource]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def swap(
+        self, sources: SourceFace | Sequence[SourceFace], target_image: np.ndarray, target_faces: Sequence[Face], *,
+        memory: dict | None = None,
+    ) -> np.ndarray:
+        """A copy of `target_image` with each of `target_faces` replaced by its source face."""
+        image = check_rgb_image(target_image)
+        chosen = per_face_sources(sources, target_faces)
+        output = image.copy()
+        for source, face in zip(chosen, target_faces):
+            self._swap_face(self._prepare(source), output, face, memory)
+        return output
+
+    def _prepare(self, source: SourceFace) -> _PreparedSource:
+        key = id(source)
+        with self._lock:
+            if key in self._prepared and self._prepared[key][0] is source:
+                self._prepared.move_to_end(key)
+                return self._prepared[key][1]
+        prepared = _prepare_source(source)
+        with self._lock:
+            # Holding the SourceFace keeps its id from being reused while it is remembered.
+            self._prepared[key] = (source, prepared)
+            while len(self._prepared) > PREPARED_SOURCES:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def _swap_face(self, source: _PreparedSource, output: np.ndarray, face: Face, memory: dict | None) -> None:
+        target = _dense_points(face, "target")
+        if len(target) != len(source.levels[0].points):
+            raise SwapError(
+                f"the target face has {len(target)} landmarks but the source has {len(source.levels[0].points)}; "
+                "analyse both with the same analyser")
+        points = target[:, :2].astype(np.float64)
+        height = _face_height(points, source.facemesh)
+        image_height, image_width = output.shape[:2]
+        margin = ROI_MARGIN * height + 4
+        x0, y0 = np.floor(points.min(axis=0) - margin).astype(int)
+        x1, y1 = np.ceil(points.max(axis=0) + margin).astype(int) + 1
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(image_width, x1), min(image_height, y1)
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return  # the face lies (almost) entirely outside the image
+        local = points - (x0, y0)
+        level = source.level_for(height)
+
+        facing = facing_triangles(local, source.triangles)
+        depth = target[:, 2] if target.shape[1] > 2 else None
+        labels = label_triangles(local, source.triangles, (y1 - y0, x1 - x0), depth, facing)
+        # Where the face shows: its camera-facing triangles, with the slivers between them
+        # closed (the side of a nose seen at an angle faces away, yet belongs to the face).
+        region = np.where((labels >= 0) & (facing & source.swapped)[labels], 255, 0).astype(np.uint8)
+        closing = max(1, round(height / 25))
+        region = cv2.morphologyEx(region, cv2.MORPH_CLOSE, ellipse(closing))
+        region[labels < 0] = 0
+        if not region.any():
+            return
+        triangles = source.triangles
+        map_x, map_y = warp_maps(labels, triangle_affines(level.points, local, triangles))
+        warped = cv2.remap(level.image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
+
+        crop = output[y0:y1, x0:x1]
+        kept = _kept_regions(local, level.points, region.shape, height) if source.facemesh else None
+        skin = _skin(local, region, height) if source.facemesh else cv2.erode(region, None, iterations=2)
+
+        warped_lab, crop_lab = to_lab(warped), to_lab(crop)
+        target_stats = lab_stats(crop_lab, skin)
+        if target_stats is not None:
+            target_stats = smoothed(memory, face.extra.get("track"), target_stats)
+            transfer(warped_lab, source.stats, target_stats)
+            if self.shading:
+                match_shading(warped_lab, crop_lab, skin, sigma=max(1.0, height / 8))
+        corrected = to_rgb(warped_lab)
+        if self.poisson:
+            corrected = poisson_blend(corrected, crop, cv2.erode(region, None, iterations=max(1, round(height / 40))))
+
+        alpha = feathered_inside(region, round(OUTLINE_FEATHER * height))
+        if kept is not None:
+            alpha *= feathered_outside(kept, round(HOLE_FEATHER * height) + 1)
+        inside = alpha > 0
+        weight = alpha[inside][:, None]
+        mixed = crop[inside] * (1.0 - weight) + corrected[inside] * weight
+        crop[inside] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+def _dense_points(face: Face, role: str) -> np.ndarray:
+    if face.landmarks is None or len(face.landmarks) < 3:
+        raise SwapError(
+            f"the {role} face has no dense landmarks; the mesh swapper needs them "
+            "(the offline analyser gives 468): analyse with it, or use the inswapper swapper")
+    return np.asarray(face.landmarks, np.float64)
+
+
+def _face_height(points: np.ndarray, facemesh: bool) -> float:
+    if facemesh:
+        return regions.face_height(points)
+    return float(max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1.0))
+
+
+def _prepare_source(source: SourceFace) -> _PreparedSource:
+    image = check_rgb_image(source.image)
+    points = _dense_points(source.face, "source")[:, :2]
+    facemesh = len(points) == regions.FACEMESH_POINTS
+    height = _face_height(points, facemesh)
+    # A generous crop: the remap's cubic kernel and reflected border never reach into the face.
+    margin = 0.25 * height + 4
+    x0, y0 = np.floor(points.min(axis=0) - margin).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0) + margin).astype(int) + 1
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(image.shape[1], x1), min(image.shape[0], y1)
+    crop, local = np.ascontiguousarray(image[y0:y1, x0:x1]), points - (x0, y0)
+    levels = [_Level(crop, local, height)]
+    while min(crop.shape[:2]) >= 32 and height >= 32:
+        crop, local, height = cv2.pyrDown(crop), (local + 0.5) / 2 - 0.5, height / 2
+        levels.append(_Level(crop, local, height))
+    layout = frontal_layout(_dense_points(source.face, "source"), regions.FRONT_PLANE if facemesh else None)
+    triangles = triangulate(layout)
+    triangles = triangles[facing_triangles(points, triangles)]
+    swapped = np.ones(len(triangles), bool)
+    if facemesh:
+        down = layout[regions.CHIN] - layout[regions.FOREHEAD_TOP]
+        along = (layout - layout[regions.FOREHEAD_TOP]) @ down / float(down @ down)
+        swapped = along[triangles].mean(axis=1) >= FOREHEAD_CUT
+    full = levels[0]
+    region = np.zeros(full.image.shape[:2], np.uint8)
+    cv2.fillConvexPoly(region, cv2.convexHull(np.round(full.points).astype(np.int32)), 255)
+    skin = _skin(full.points, region, full.face_height) if facemesh else cv2.erode(region, None, iterations=2)
+    stats = lab_stats(to_lab(full.image), skin)
+    if stats is None:
+        raise SwapError("the source face is too small to take its colours from")
+    return _PreparedSource(tuple(levels), triangles, swapped, stats, facemesh)
+
+
+def _polygon(mask: np.ndarray, points: np.ndarray, indices: tuple[int, ...], value: int = 255) -> None:
+    cv2.fillPoly(mask, [np.round(points[list(indices)] * 16).astype(np.int32)], value, cv2.LINE_8, shift=4)
+
+
+def _skin(points: np.ndarray, region: np.ndarray, height: float) -> np.ndarray:
+    """The mesh region without eyes, brows and mouth, pulled in from its edge: where skin colour is measured."""
+    features = np.zeros_like(region)
+    for part in (regions.RIGHT_EYE, regions.LEFT_EYE, regions.RIGHT_BROW, regions.LEFT_BROW, regions.MOUTH_OPENING):
+        _polygon(features, points, part)
+    grow = max(1, round(height / 30))
+    features = cv2.dilate(features, None, iterations=grow)
+    skin = cv2.erode(region, None, iterations=grow)
+    skin[features > 0] = 0
+    return skin
+
+
+def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int], height: float) -> np.ndarray:
+    """uint8 mask of the target's own features to keep: an open mouth's interior (the source
+    has no teeth or tongue to show), and each eye whose pose or blink the source's cannot match."""
+    kept = np.zeros(shape, np.uint8)
+    if regions.mouth_openness(target) > MOUTH_OPEN:
+        _polygon(kept, target, regions.MOUTH_OPENING)
+    for opening, axes in ((regions.RIGHT_EYE, regions.RIGHT_EYE_AXES), (regions.LEFT_EYE, regions.LEFT_EYE_AXES)):
+        turned = regions.eye_width(target, axes) < EYE_WIDTH_RATIO * regions.eye_width(source, axes)
+        target_open, source_open = regions.eye_openness(target, axes), regions.eye_openness(source, axes)
+        blinking = max(target_open, source_open) > EYE_OPENNESS_RATIO * max(1e-3, min(target_open, source_open))
+        if turned or blinking:
+            _polygon(kept, target, opening)
+    return kept

@@ -17,7 +17,8 @@ def thumbnail(item, size=64):
     """An <img> of the item's thumbnail for admin lists, or a dash."""
     if item is None or not getattr(item, "thumbnail", None):
         return "–"
-    url = reverse(f"{item._meta.model_name}-thumbnail", args=[item.pk]) if item._meta.model_name == "avatar" else item.thumbnail.url
+    # Media are served by views that check who may see them (avatar-thumbnail, swapjob-thumbnail).
+    url = reverse(f"{item._meta.model_name}-thumbnail", args=[item.pk])
     return format_html('<img src="{}" width="{}" height="{}" alt="" class="admin-thumb">', url, size, size)
 
 

@@ -98,3 +98,18 @@ def signing_identity():
             tsa_url=settings.SAFEFACE_C2PA_TSA_URL,
         )
     return load_or_create_dev_identity(settings.SAFEFACE_C2PA_DEV_DIR)
+
+
+@functools.cache
+def swapper():
+    """The face swapper (SAFEFACE_SWAPPER: auto | mesh | inswapper), once per worker process."""
+    from safeface.engines.swapping import load_swapper
+
+    _share_cores()
+    engine = load_swapper(
+        settings.SAFEFACE_SWAPPER,
+        models_dir=settings.SAFEFACE_MODELS_DIR,
+        providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
+    )
+    logger.info("Swapper loaded: %s", engine.name)
+    return engine

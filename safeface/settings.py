@@ -292,3 +292,31 @@ SAFEFACE_C2PA_PRIVATE_KEY = env.str("SAFEFACE_C2PA_PRIVATE_KEY", default="")  # 
 SAFEFACE_C2PA_TRUST_ANCHORS = env.str("SAFEFACE_C2PA_TRUST_ANCHORS", default="")  # PEM roots
 SAFEFACE_C2PA_TSA_URL = env.str("SAFEFACE_C2PA_TSA_URL", default="") or None
 SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
+
+# Swaps (DESIGN.md, "Uploads"): checked before anything is stored.
+# Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
+SAFEFACE_SWAPPER = env.str("SAFEFACE_SWAPPER", default="auto")  # auto | mesh | inswapper
+SAFEFACE_SWAP_RATE = env.str("SAFEFACE_SWAP_RATE", default="10/m")  # uploads and swaps started, per user
+# The whole upload; larger bodies are cut off while they stream in (413), nothing kept.
+SAFEFACE_UPLOAD_MAX_BYTES = env.int("SAFEFACE_UPLOAD_MAX_BYTES", default=200 * 2**20)
+SAFEFACE_PHOTO_MAX_PIXELS = env.int("SAFEFACE_PHOTO_MAX_PIXELS", default=40_000_000)
+SAFEFACE_PHOTO_MAX_SIDE = env.int("SAFEFACE_PHOTO_MAX_SIDE", default=12_000)
+SAFEFACE_VIDEO_MAX_SECONDS = env.float("SAFEFACE_VIDEO_MAX_SECONDS", default=120.0)
+SAFEFACE_VIDEO_MAX_SIDE = env.int("SAFEFACE_VIDEO_MAX_SIDE", default=3840)
+SAFEFACE_VIDEO_MAX_PIXELS = env.int("SAFEFACE_VIDEO_MAX_PIXELS", default=3840 * 2160)
+SAFEFACE_VIDEO_MAX_FPS = env.int("SAFEFACE_VIDEO_MAX_FPS", default=120)
+SAFEFACE_VIDEO_MAX_STREAMS = env.int("SAFEFACE_VIDEO_MAX_STREAMS", default=8)
+# Uploaded targets are deleted this long after their last swap ends (results stay until deleted).
+SAFEFACE_TARGET_RETENTION_HOURS = env.float("SAFEFACE_TARGET_RETENTION_HOURS", default=24.0)
+# Uploads stream to temporary files here (never to memory), removed when the request ends.
+FILE_UPLOAD_TEMP_DIR = str(Path(env.str("SAFEFACE_UPLOAD_TEMP_DIR", default=str(DATA_DIR / "uploads-tmp"))))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+
+# Face API (DESIGN.md, "Face API"). Cached faces are cheap, so the overall rate is
+# generous; requests that need the worker to render are limited more strictly.
+SAFEFACE_API_RATE = env.str("SAFEFACE_API_RATE", default="600/m")
+SAFEFACE_API_RENDER_RATE = env.str("SAFEFACE_API_RENDER_RATE", default="60/m")
+# Seconds an uncached request waits for the worker before answering 202 with a status URL.
+SAFEFACE_API_WAIT = env.float("SAFEFACE_API_WAIT", default=3.0)
+# Where rendered faces are kept; empty: MEDIA_ROOT/faceapi.
+SAFEFACE_API_CACHE_DIR = env.str("SAFEFACE_API_CACHE_DIR", default="")

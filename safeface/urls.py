@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("", include("moderation.urls")),
+    path("", include("swaps.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,27 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class SwapsConfig(AppConfig):
     name = "swaps"
+
+    def ready(self):
+        from swaps import signals  # noqa: F401
+
+        # After django_q's own migrations, which create the schedule table.
+        post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"), dispatch_uid="swaps-schedules")
+
+
+def install_schedules(**kwargs):
+    """Keep the retention task in django-q2's schedule table (idempotent)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name="Delete uploaded swap targets after retention",
+        defaults={
+            "func": "swaps.tasks.purge_targets",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 10,
+            "repeats": -1,
+        },
+    )

@@ -1,1 +1,189 @@
-"""Swaps: a generated avatar onto a person's own photo or video (the swaps issue fills this in)."""
+"""Swaps: a generated avatar onto a person's own photo or video.
+
+Two job rows, each run on the queue:
+
+- `Target`: an upload that passed `swaps.uploads`, then analysed by a worker (faces
+  found on the photo, or on one frame of the video) so the person can pick faces.
+  Its files are deleted `SAFEFACE_TARGET_RETENTION_HOURS` after its last swap ends;
+  the row stays, so past results still say what they were made from.
+- `SwapJob`: one swap of chosen faces of a target, each to an avatar.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from avatars.models import Avatar, Visibility
+from safeface.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
+
+
+class Kind(models.TextChoices):
+    IMAGE = "image", "Photo"
+    VIDEO = "video", "Video"
+
+
+def usable_avatars(user):
+    """The avatars a person may swap in: their own finished ones and the public gallery."""
+    mine = Q(owner=user, status=JobStatus.DONE) if user.is_authenticated else Q(pk__in=[])
+    return Avatar.objects.filter(mine | Q(pk__in=Avatar.objects.public().values("pk"))).exclude(image="")
+
+
+class TargetQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def due_for_purge(self, now=None):
+        """Targets whose files are kept no longer: none of their swaps is active, and the
+        last of their own analysis and their swaps ended over the retention time ago."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(hours=settings.SAFEFACE_TARGET_RETENTION_HOURS)
+        return (
+            self.exclude(file="")
+            .exclude(status__in=ACTIVE_STATES)
+            .exclude(swaps__status__in=ACTIVE_STATES)
+            .annotate(last_end=Greatest(Coalesce("finished_at", "created_at"), Coalesce(Max("swaps__finished_at"), "created_at")))
+            .filter(last_end__lt=cutoff)
+        )
+
+
+class Target(Job):
+    task = "swaps.tasks.analyse_target"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_targets")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    file = models.FileField(upload_to="swaps/targets/", blank=True, help_text="the checked upload; deleted after retention")
+    facts = models.JSONField(default=dict, help_text="probed facts: size, duration, fps, audio...")
+    frame = models.PositiveIntegerField(default=0, help_text="the video frame faces are picked on")
+    preview = models.FileField(upload_to="swaps/previews/", blank=True, help_text="the picked-on frame, for the face picker")
+    preview_size = models.JSONField(null=True, blank=True, help_text="[width, height] of the preview")
+    faces = models.JSONField(default=list, help_text="faces found, left to right: {box} in preview pixels, {area}")
+    analyser = models.CharField(max_length=100, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, help_text="when the uploaded files were deleted")
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"], condition=ACTIVE_CONDITION, name="swaptarget_active"),
+        ]
+
+    def __str__(self):
+        return f"Target {self.pk} ({self.get_kind_display().lower()}, {self.status})"
+
+    def get_absolute_url(self):
+        return reverse("swap-target", args=[self.pk])
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == Kind.VIDEO
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
+
+    def delete_files(self):
+        for field in (self.file, self.preview):
+            if field:
+                field.storage.delete(field.name)
+
+    def purge(self) -> None:
+        """Delete the uploaded file and its preview; keep the row (results refer to it)."""
+        self.delete_files()
+        type(self).objects.filter(pk=self.pk).update(file="", preview="", purged_at=timezone.now())
+
+
+class SwapQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class SwapJob(Job):
+    task = "swaps.tasks.run_swap"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swaps")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="swaps")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # The avatar chosen first, shown in lists; a deleted avatar leaves the result as it is.
+    avatar = models.ForeignKey(Avatar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Every avatar used; deleting one removes only its link.
+    avatars = models.ManyToManyField(Avatar, blank=True, related_name="swaps")
+    selection = models.JSONField(help_text='what the person asked for: "all", "largest" or a list of face numbers')
+    mapping = models.JSONField(help_text="[{face: index, avatar: id}], one entry per face swapped")
+    reference_frame = models.PositiveIntegerField(default=0)
+    fps = models.FloatField(null=True, blank=True, help_text="frames a second while swapping a video")
+    engine = models.CharField(max_length=100, blank=True, help_text="name@version of the swapper")
+    result = models.FileField(upload_to="swaps/results/", blank=True)
+    thumbnail = models.FileField(upload_to="swaps/thumbs/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    timings = models.JSONField(default=dict, help_text="seconds: queued, swapping, labelling, total")
+    cancelled = models.BooleanField(default=False)
+    is_public = models.BooleanField(default=False)
+    moderation = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
+
+    objects = SwapQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"], condition=ACTIVE_CONDITION, name="swapjob_active"),
+            models.Index(fields=["owner", "-created_at"], name="swapjob_owner_newest"),
+        ]
+
+    def __str__(self):
+        return f"Swap {self.pk} ({self.get_kind_display().lower()}, {self.status})"
+
+    def get_absolute_url(self):
+        return reverse("swap-detail", args=[self.pk])
+
+    def lease_for(self) -> timedelta:
+        """A long video gets a longer lease: progress extends it, but the first frames
+        (loading engines, the first detection) must fit in one."""
+        return max(settings.JOB_LEASE, timedelta(seconds=float(self.target.facts.get("duration") or 0) * 4))
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == Kind.VIDEO
+
+    @property
+    def title(self) -> str:
+        faces = len(self.mapping or [])
+        return f"{self.get_kind_display()}, {faces} face{'s' if faces != 1 else ''}"
+
+    @property
+    def result_extension(self) -> str:
+        return "mp4" if self.is_video else self.result.name.rsplit(".", 1)[-1] if self.result else "jpg"
+
+    def can_be_seen_by(self, user) -> bool:
+        if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
+            return True
+        return self.is_public and self.moderation == Visibility.VISIBLE and self.status == JobStatus.DONE
+
+    def report_progress(self, percent: float, fps: float | None = None) -> bool:
+        """Progress (and frames a second) of a running swap, extending the lease; False when
+        the row was taken from us (cancelled, deleted or reaped), so the worker stops."""
+        return self._transition(
+            self._held(),
+            progress=max(0, min(100, int(percent))),
+            fps=fps,
+            lease_expires_at=timezone.now() + self.lease_for(),
+        )
+
+    def cancel(self) -> bool:
+        """Stop a queued or running swap; the worker notices at its next progress report."""
+        return self._transition(
+            Q(status__in=ACTIVE_STATES),
+            status=JobStatus.FAILED,
+            cancelled=True,
+            lease_expires_at=None,
+            finished_at=timezone.now(),
+            error="Cancelled.",
+        )
+
+    def delete_files(self):
+        for field in (self.result, self.thumbnail):
+            if field:
+                field.storage.delete(field.name)

@@ -1,0 +1,91 @@
+"""Files of swaps: stored uploads, face-picker previews, results and thumbnails."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from PIL import Image
+
+PREVIEW_SIDE = 1280
+
+
+def decode_rgb(data: bytes) -> np.ndarray:
+    """Our own stored photo (already checked and re-encoded) as an RGB array."""
+    with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def encode_preview(rgb: np.ndarray) -> tuple[bytes, float]:
+    """A JPEG of at most PREVIEW_SIDE a side for the face picker, and the scale applied."""
+    image = Image.fromarray(rgb)
+    scale = min(1.0, PREVIEW_SIDE / max(image.size))
+    if scale < 1.0:
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue(), scale
+
+
+def encode_thumbnail(rgb: np.ndarray) -> bytes:
+    """A WebP of at most SAFEFACE_THUMBNAIL_SIZE a side, proportions kept."""
+    image = Image.fromarray(rgb)
+    image.thumbnail((settings.SAFEFACE_THUMBNAIL_SIZE, settings.SAFEFACE_THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=85, method=4)
+    return out.getvalue()
+
+
+def save_pair(storage, first: tuple[str, object], second: tuple[str, object]) -> tuple[str, str]:
+    """Store two files, both or neither; returns their stored names."""
+    first_name = storage.save(first[0], _content(first[1]))
+    try:
+        second_name = storage.save(second[0], _content(second[1]))
+    except BaseException:
+        storage.delete(first_name)
+        raise
+    return first_name, second_name
+
+
+def _content(value):
+    if isinstance(value, bytes):
+        return ContentFile(value)
+    if isinstance(value, Path):
+        return File(value.open("rb"))
+    return value
+
+
+@contextlib.contextmanager
+def local_path(field):
+    """A local path of a stored file: the file itself on local storage, else a
+    temporary copy (S3-compatible media), removed afterwards."""
+    try:
+        path = Path(field.storage.path(field.name))
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        yield path
+        return
+    suffix = Path(field.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix, dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+        with field.storage.open(field.name, "rb") as source:
+            shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+@contextlib.contextmanager
+def work_folder():
+    """A private temporary folder for a task's intermediate files, always removed."""
+    folder = Path(tempfile.mkdtemp(prefix="swap-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,75 @@
+"""Serving stored files to people allowed to see them, with HTTP range requests so a
+video player can seek (206 Partial Content) without downloading the whole file."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 64 * 1024
+
+
+def file_response(request, field, *, content_type: str, filename: str, download: bool = False):
+    """The file of `field` (the caller checked who may see it): whole (200), one byte
+    range (206), or 416 for a range past the end. Several ranges get the whole file."""
+    if not field:
+        raise Http404
+    try:
+        size = field.size
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    wanted = _parse_range(request.headers.get("Range", ""), size)
+    if wanted is None:
+        response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
+    elif wanted == "unsatisfiable":
+        handle.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        start, end = wanted
+        handle.seek(start)
+        response = StreamingHttpResponse(_read(handle, end - start + 1), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+        disposition = "attachment" if download else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _parse_range(header: str, size: int):
+    """(start, end) inclusive, "unsatisfiable", or None (no usable single range: send it all)."""
+    match = RANGE.match(header.strip())
+    if not match or size == 0:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    if start >= size:
+        return "unsatisfiable"
+    end = min(int(last), size - 1) if last else size - 1
+    if end < start:
+        return None
+    return start, end
+
+
+def _read(handle, remaining: int):
+    try:
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from django.core.files.base import ContentFile
+
+from avatars.models import Avatar
+from safeface.jobs import JobStatus
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def stored_files(settings):
+    """Every file in the media folder and the upload temp folder, to prove nothing was left."""
+
+    def files():
+        found = []
+        for folder in (settings.MEDIA_ROOT, settings.FILE_UPLOAD_TEMP_DIR):
+            from pathlib import Path
+
+            found += [str(p) for p in Path(folder).rglob("*") if p.is_file()]
+        return found
+
+    return files
+
+
+@pytest.fixture
+def make_avatar(media):
+    """A finished avatar row with a small plain image (for views; tasks use real faces)."""
+    from avatars import files
+    from safeface.engines.vocabulary import validate_spec
+
+    def make(owner, status=JobStatus.DONE, rgb=None, **fields):
+        avatar = Avatar.objects.create(owner=owner, spec=validate_spec({"expression": "smile"}), seed=7, status=status, **fields)
+        if status == JobStatus.DONE:
+            rgb = np.full((64, 64, 3), 120, dtype=np.uint8) if rgb is None else rgb
+            avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
+            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(files.encode_thumbnail(rgb)), save=False)
+            avatar.save()
+        return avatar
+
+    return make
+
+
+@pytest.fixture
+def alices_avatar(alice, make_avatar):
+    return make_avatar(alice)
+
+
+@pytest.fixture
+def no_queue(monkeypatch):
+    """Views check that the broker answers; in view tests it does, and sending is a no-op
+    (the tasks are tested on their own)."""
+    from safeface import jobs
+
+    sent = []
+    monkeypatch.setattr(jobs, "queue_available", lambda: True)
+    monkeypatch.setattr(jobs, "_send", lambda task, job_id, group: sent.append((task, job_id)))
+    return sent

@@ -13,8 +13,9 @@ import sys
 
 from .analysis.cli import add_detect_command
 from .generation.cli import add_generate_command
+from .swapping.cli import add_swap_command
 
-COMMANDS = (add_detect_command, add_generate_command)
+COMMANDS = (add_detect_command, add_generate_command, add_swap_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,8 +4,21 @@
 """
 
 from .errors import NoFaceError, SwapError
+from .factory import SWAPPER_NAMES, inswapper_path, load_swapper
+from .inswapper import InSwapper
 from .mesh import MeshSwapper
-from .selection import select_faces
+from .selection import parse_selection, select_faces
 from .sources import prepare_source
 
-__all__ = ["MeshSwapper", "NoFaceError", "SwapError", "prepare_source", "select_faces"]
+__all__ = [
+    "SWAPPER_NAMES",
+    "InSwapper",
+    "MeshSwapper",
+    "NoFaceError",
+    "SwapError",
+    "inswapper_path",
+    "load_swapper",
+    "parse_selection",
+    "prepare_source",
+    "select_faces",
+]

@@ -62,7 +62,8 @@ def transfer(lab: np.ndarray, source: LabStats, target: LabStats) -> np.ndarray:
 
 def match_shading(lab: np.ndarray, target_lab: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
     """Carry the target's slow light changes (one side of the face darker, a highlight) onto the
-    source: add the difference of both faces' heavily blurred lightness over the skin (in place).
+    source: add the difference of both faces' heavily blurred lightness over the skin, less its
+    mean (in place).
 
     The blur is normalised by the blurred mask, so the background never leaks in.
     """
@@ -72,5 +73,7 @@ def match_shading(lab: np.ndarray, target_lab: np.ndarray, mask: np.ndarray, sig
     source_light = np.where(skin, lab[..., 0], 0).astype(np.float32)
     target_light = np.where(skin, target_lab[..., 0], 0).astype(np.float32)
     difference = cv2.GaussianBlur(target_light - source_light, (0, 0), sigma) / weight
+    # Only the pattern of light: the overall level is the (time-smoothed) colour transfer's job.
+    difference -= float(difference[skin].mean()) if skin.any() else 0.0
     lab[..., 0] += difference
     return lab

@@ -1,0 +1,128 @@
+"""`python -m safeface.engines swap --source face.png --target photo.jpg|clip.mp4 -o out.jpg|out.mp4`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import NoFaceError, SwapError
+from .factory import SWAPPER_NAMES
+from .selection import parse_selection, select_faces
+
+logger = logging.getLogger(__name__)
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv"})
+
+
+def _selection(text: str):
+    try:
+        return parse_selection(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_swap_command(subcommands: argparse._SubParsersAction) -> None:
+    """Register `swap` on the engines' command-line parser."""
+    parser = subcommands.add_parser("swap", help="put a generated face onto the faces of a photo or video")
+    parser.add_argument("--source", type=Path, required=True, help="the generated face (JPEG/PNG/WebP)")
+    parser.add_argument("--target", type=Path, required=True, help="photo (JPEG/PNG/WebP) or video (mp4/mov/webm/mkv)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="file to write (.png/.jpg/.webp or .mp4)")
+    parser.add_argument("--faces", type=_selection, default="all",
+                        help="all, largest, or face numbers left to right from 0, e.g. 0,2 (default all)")
+    parser.add_argument("--swapper", choices=SWAPPER_NAMES, default="auto",
+                        help="auto: inswapper when its model is in --models-dir, else the offline mesh swapper")
+    parser.add_argument("--models-dir", type=Path, default=None, help="folder that fetch_models filled")
+    parser.add_argument("--reference-frame", type=int, default=0, help="video: frame where --faces numbers faces")
+    parser.set_defaults(run=run_swap)
+
+
+def run_swap(arguments: argparse.Namespace) -> int:
+    """Exit 0 with a JSON summary on stdout; 2 with a message on stderr (and no output file) on bad input."""
+    from ..analysis import load_analyser, read_image
+    from .factory import load_swapper
+    from .sources import prepare_source
+
+    try:
+        swapper = load_swapper(arguments.swapper, arguments.models_dir)
+        # inswapper needs identity embeddings, which only the insightface analyser gives;
+        # the mesh swapper needs the offline analyser's dense FaceMesh landmarks.
+        analyser_name = "insightface" if swapper.name.startswith("inswapper") else "offline"
+        analyser = load_analyser(analyser_name, models_dir=arguments.models_dir)
+        source = prepare_source(analyser, read_image(arguments.source))
+    except NoFaceError:
+        return _fail(f"no face found in the source image {arguments.source}")
+    except (SwapError, ValueError, OSError) as error:
+        return _fail(str(error))
+    started = time.perf_counter()
+    if arguments.target.suffix.lower() in VIDEO_SUFFIXES:
+        return _swap_video(arguments, source, swapper, analyser, started)
+    return _swap_photo(arguments, source, swapper, analyser, started)
+
+
+def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
+    from ..analysis import read_image
+
+    try:
+        target = read_image(arguments.target)
+        faces = analyser.detect(target)
+        if not faces:
+            raise NoFaceError(f"no face found in the target image {arguments.target}")
+        chosen = select_faces(faces, arguments.faces)
+        result = swapper.swap(source, target, [faces[index] for index in chosen])
+        _save(result, arguments.output)
+    except (SwapError, ValueError, OSError) as error:
+        return _fail(str(error))
+    _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
+             "faces_found": len(faces), "faces_swapped": chosen,
+             "seconds": round(time.perf_counter() - started, 3)})
+    return 0
+
+
+def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
+    from ..video import VideoError, swap_video
+
+    def progress(percent: float, fps: float) -> None:
+        print(f"\r{percent:5.1f}%  {fps:5.1f} frames/s", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = swap_video(source, arguments.target, arguments.output, swapper=swapper, analyser=analyser,
+                            faces=arguments.faces, reference_frame=arguments.reference_frame, progress=progress)
+    except (VideoError, SwapError, ValueError, OSError) as error:
+        print(file=sys.stderr)
+        return _fail(str(error))
+    print(file=sys.stderr)
+    _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
+             "frames": report.frames, "swapped_frames": report.swapped_frames, "fps": round(report.fps, 1),
+             "has_audio": report.has_audio, "seconds": round(time.perf_counter() - started, 3)})
+    return 0
+
+
+def _save(image, path: Path) -> None:
+    """Write to a temporary name beside the target, then move it in place: never a half file."""
+    from PIL import Image
+
+    suffix = path.suffix.lower() or ".png"
+    handle, temporary = tempfile.mkstemp(prefix=".swap-", suffix=suffix, dir=path.parent or Path("."))
+    os.close(handle)
+    try:
+        Image.fromarray(image).save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _report(summary: dict) -> None:
+    json.dump(summary, sys.stdout)
+    sys.stdout.write("\n")

@@ -1,0 +1,238 @@
+"""Swapping a video: decode, follow the chosen people, swap each frame, encode, keep the sound."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import av
+
+from ..swapping.selection import Selection, select_faces
+from ..types import Analyser, SourceFace, Swapper
+from .errors import VideoCancelled, VideoError
+from .frames import Colour, from_display, to_display
+from .probe import VideoInfo, accepted_streams, probe
+from .tracking import FaceTracker, FrameFaces
+from .opening import open_video
+from .writer import VideoWriter
+
+logger = logging.getLogger(__name__)
+
+# The analyser searches the whole frame five times a second (and every frame while someone
+# is missing or nobody is followed); FaceMesh follows faces in between. Measured at 1280x720
+# (bench/bench_video.py): a search costs ~14 ms, following one face ~1.5 ms. A second person
+# who walks in while another is followed is found within this time.
+DETECT_SECONDS = 0.2
+PROGRESS_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class VideoReport:
+    """What a finished swap did: `seconds` and `fps` are the job's own wall-clock time and speed."""
+
+    frames: int
+    seconds: float
+    fps: float
+    swapped_frames: int
+    has_audio: bool
+
+
+def swap_video(
+    sources: SourceFace | Sequence[SourceFace],
+    target_path: str | Path,
+    output_path: str | Path,
+    *,
+    swapper: Swapper,
+    analyser: Analyser,
+    faces: Selection = "all",
+    reference_frame: int = 0,
+    progress: Callable[[float, float], None] | None = None,
+    cancel: Callable[[], bool] | threading.Event | None = None,
+    detect_every: int | None = None,
+) -> VideoReport:
+    """Swap `sources` onto the chosen people of the video at `target_path`, writing an MP4 to `output_path`.
+
+    `faces` picks people among the analyser's faces in frame `reference_frame` ("all",
+    "largest" or indices, as the face picker numbered them); they are followed through the
+    whole video, before and after that frame. With one source and "all", people who
+    appear later are swapped too. `sources` is one SourceFace, or one per chosen face.
+
+    Every frame is kept with its own timestamp (same count, same duration); the output is
+    H.264 in an MP4 with the original rotation and sound. `progress(percent, fps)` is called
+    about twice a second and at 100; `cancel` (a callable or an Event) stops the job with
+    VideoCancelled. Nothing is ever left at `output_path` unless the job completes: the file
+    is written under a temporary name beside it and renamed at the end.
+
+    Raises VideoError for a video that cannot be used (see `probe`), a reference frame
+    without the chosen faces, or a video in which no face is found at all.
+    """
+    target_path, output_path = Path(target_path), Path(output_path)
+    info = probe(target_path)
+    stop = _stop_flag(cancel)
+    if not 0 <= reference_frame < max(info.frames, 1):
+        raise VideoError(f"frame {reference_frame} does not exist: the video has {info.frames} frames")
+    detect_every = detect_every or max(1, round(info.fps * DETECT_SECONDS))
+    started = time.perf_counter()
+    people = _choose_people(sources, target_path, info, analyser, faces, reference_frame, detect_every, stop)
+
+    temp = output_path.with_name(f".{output_path.name}.{secrets.token_hex(4)}.part")
+    report = None
+    try:
+        frames, swapped = _swap_frames(
+            people, target_path, temp, info, swapper, analyser, reference_frame, detect_every, stop,
+            _Progress(progress, info.frames, started),
+        )
+        if swapped == 0:
+            raise VideoError("no face was found anywhere in the video")
+        os.replace(temp, output_path)
+        seconds = time.perf_counter() - started
+        report = VideoReport(frames, seconds, frames / seconds if seconds > 0 else 0.0, swapped, info.has_audio)
+    finally:
+        if report is None:
+            temp.unlink(missing_ok=True)
+    if progress is not None:
+        progress(100.0, report.fps)
+    return report
+
+
+@dataclass(frozen=True)
+class _People:
+    """Who is swapped: track id -> source, or everyone (any track) with one source."""
+
+    by_track: dict[int, SourceFace]
+    everyone: SourceFace | None = None
+
+    def faces_and_sources(self, seen: FrameFaces):
+        chosen = [(face, self.everyone or self.by_track.get(track)) for track, face in seen.faces.items()]
+        chosen = [(face, source) for face, source in chosen if source is not None]
+        return [face for face, _ in chosen], [source for _, source in chosen]
+
+
+def _choose_people(sources, path, info, analyser, selection, reference_frame, detect_every, stop) -> _People:
+    """Follow everyone up to the reference frame, then pick people among the analyser's faces there.
+
+    The main pass runs the same deterministic tracker over the same frames, so the track
+    ids found here name the same people there.
+    """
+    sources = [sources] if isinstance(sources, SourceFace) else list(sources)
+    if not sources:
+        raise ValueError("no source face given")
+    tracker = FaceTracker(analyser, detect_every=detect_every)
+    seen = None
+    for index, image, seconds in _upright_frames(path, info):
+        if stop():
+            raise VideoCancelled("the video swap was cancelled")
+        seen = tracker.update(image, seconds, search=index == reference_frame)
+        if index == reference_frame:
+            break
+    detected, tracks = seen.detected or [], seen.detected_tracks or []
+    if selection == "all" and len(sources) == 1:
+        return _People({}, everyone=sources[0])
+    try:
+        chosen = select_faces(detected, selection)
+    except ValueError as error:
+        raise VideoError(f"frame {reference_frame}: {error}") from None
+    if not chosen:
+        raise VideoError(f"no face was found in frame {reference_frame}; choose a frame where the face is visible")
+    if len(sources) == 1:
+        sources = sources * len(chosen)
+    if len(sources) != len(chosen):
+        raise ValueError(f"{len(sources)} source faces for {len(chosen)} chosen faces; give one, or one per face")
+    return _People({tracks[index]: source for index, source in zip(chosen, sources)})
+
+
+def _upright_frames(path: Path, info: VideoInfo):
+    """(index, upright RGB image, seconds) for every frame, decoding only the video stream."""
+    with open_video(path) as container:
+        video, _ = accepted_streams(container, path.name)
+        video.thread_type = "AUTO"
+        colour = Colour.of(video.codec_context)
+        for index, frame in enumerate(_decoded(container.decode(video), path)):
+            yield index, to_display(colour.to_rgb(frame), info.rotation // 90), _seconds(frame, index, info)
+
+
+def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, detect_every, stop, report):
+    tracker = FaceTracker(analyser, detect_every=detect_every)
+    memory: dict = {}
+    turns = info.rotation // 90
+    index = swapped = 0
+    with open_video(path) as container:
+        video, audio = accepted_streams(container, path.name)
+        video.thread_type = "AUTO"
+        colour = Colour.of(video.codec_context)
+        writer = VideoWriter(temp, video, audio, rotation=info.rotation, fps=info.fps)
+        try:
+            for packet in _decoded(container.demux(*(stream for stream in (video, audio) if stream)), path):
+                if packet.stream.type == "audio":
+                    writer.write_audio(packet)
+                    continue
+                for frame in _decoded(packet.decode(), path):
+                    if stop():
+                        raise VideoCancelled("the video swap was cancelled")
+                    image = to_display(colour.to_rgb(frame), turns)
+                    seen = tracker.update(image, _seconds(frame, index, info), search=index == reference_frame)
+                    targets, chosen = people.faces_and_sources(seen)
+                    if targets:
+                        image = swapper.swap(chosen, image, targets, memory=memory)
+                        swapped += 1
+                    writer.write_frame(from_display(image, turns), frame.pts)
+                    index += 1
+                    report(index)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+    return index, swapped
+
+
+def _decoded(items, path: Path):
+    """Iterate PyAV packets or frames, turning FFmpeg's decoding errors into VideoError."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except av.FFmpegError as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise VideoError(f"{path.name} is damaged and cannot be decoded: {reason}") from None
+        yield item
+
+
+def _seconds(frame: av.VideoFrame, index: int, info: VideoInfo) -> float:
+    return float(frame.time) if frame.time is not None else index / (info.fps or 30.0)
+
+
+def _stop_flag(cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, threading.Event) or hasattr(cancel, "is_set"):
+        return cancel.is_set
+    if callable(cancel):
+        return lambda: bool(cancel())
+    raise TypeError(f"cancel must be a callable or an Event, not {type(cancel).__name__}")
+
+
+class _Progress:
+    """Calls `progress(percent, fps)` at most every PROGRESS_SECONDS while frames are done;
+    100 is only reported once the file is in place."""
+
+    def __init__(self, callback, total: int, started: float):
+        self.callback, self.total, self.started = callback, max(total, 1), started
+        self._last = 0.0
+
+    def __call__(self, done: int) -> None:
+        if self.callback is None:
+            return
+        now = time.perf_counter()
+        if now - self._last < PROGRESS_SECONDS:
+            return
+        self._last = now
+        elapsed = now - self.started
+        self.callback(min(99.0, 100.0 * done / self.total), done / elapsed if elapsed > 0 else 0.0)

@@ -1,0 +1,251 @@
+"""Following faces through a video: detections matched to tracks, FaceMesh tracking between
+detections, landmarks smoothed over time, and faces held through brief misses."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..analysis.facemesh import LANDMARK_COUNT, FaceMeshLandmarker, Mesh
+from ..types import Analyser, Face
+
+# A tracked face whose FaceMesh presence drops below this is counted as missed for the frame.
+MIN_PRESENCE = 0.8
+# A face missed by both the tracker and the detector stays swapped, at its last smoothed
+# place, for this long (seconds): a blink of the detector must not blink the swap.
+HOLD_SECONDS = 0.25
+# A detection belongs to a track when their outlines overlap this much (intersection over union)...
+MATCH_IOU = 0.3
+# ...or, failing that, when their centres are this close (fraction of the track's face size).
+MATCH_CENTRE = 0.5
+# People who left the picture, remembered so they keep their id when they come back.
+MAX_LOST = 16
+# Two tracks that end up on one face (one drifted onto another) are merged above this overlap.
+DUPLICATE_IOU = 0.6
+
+
+class OneEuro:
+    """The One Euro filter (Casiez et al., CHI 2012) on a whole landmark set at once.
+
+    Jitter is smoothed hard while a face is still and little while it moves, so the swap
+    neither shimmers nor lags. One cutoff per frame, set by the speed of the whole face
+    (in face sizes per second), keeps the mesh's shape intact: filtering points apart
+    would bend it whenever only some of them lag.
+    """
+
+    def __init__(self, min_cutoff: float = 1.5, beta: float = 8.0, speed_cutoff: float = 1.0):
+        self.min_cutoff, self.beta, self.speed_cutoff = min_cutoff, beta, speed_cutoff
+        self._value: np.ndarray | None = None
+        self._speed = 0.0
+        self._time = 0.0
+
+    def reset(self) -> None:
+        self._value = None
+
+    def __call__(self, points: np.ndarray, time: float) -> np.ndarray:
+        points = np.asarray(points, np.float64)
+        if self._value is None:
+            self._value, self._speed, self._time = points.copy(), 0.0, time
+            return self._value.astype(np.float32)
+        elapsed = max(time - self._time, 1e-3)
+        size = max(float(np.ptp(points[:, 0])), float(np.ptp(points[:, 1])), 1.0)
+        moved = float(np.mean(np.linalg.norm(points[:, :2] - self._value[:, :2], axis=1)))
+        raw_speed = moved / size / elapsed
+        self._speed += _alpha(self.speed_cutoff, elapsed) * (raw_speed - self._speed)
+        alpha = _alpha(self.min_cutoff + self.beta * abs(self._speed), elapsed)
+        self._value += alpha * (points - self._value)
+        self._time = time
+        return self._value.astype(np.float32)
+
+
+def _alpha(cutoff: float, elapsed: float) -> float:
+    rate = 2 * math.pi * cutoff * elapsed
+    return rate / (rate + 1)
+
+
+@dataclass
+class Track:
+    """One person followed through the video."""
+
+    id: int
+    raw: np.ndarray  # the latest measured landmarks (468 x 3), the crop for the next frame's tracking
+    smoothed: np.ndarray
+    score: float
+    last_seen: float  # seconds
+    filter: OneEuro = field(default_factory=OneEuro)
+    missed: bool = False
+
+    def outline(self) -> np.ndarray:
+        return _outline(self.raw)
+
+    def face(self) -> Face:
+        keypoints = Mesh(self.smoothed, 1.0).five_keypoints()
+        return Face(
+            box=tuple(float(value) for value in _outline(self.smoothed)),
+            score=self.score,
+            keypoints=keypoints,
+            landmarks=self.smoothed,
+            extra={"track": self.id, "held": self.missed},
+        )
+
+
+@dataclass(frozen=True)
+class FrameFaces:
+    """What the tracker saw in one frame: the faces to draw (tracked or held), keyed by track id,
+    and when the frame was searched by the detector, the detector's faces and their tracks."""
+
+    faces: dict[int, Face]
+    detected: list[Face] | None = None
+    detected_tracks: list[int] | None = None
+
+
+class FaceTracker:
+    """Follows every face in a video, frame by frame.
+
+    The analyser searches the first frame, then every `detect_every` frames, and every
+    frame while a face is missing or no face is followed; in between, each face is found again by running FaceMesh
+    on the crop its previous landmarks outline, aligned with its eye line, the way
+    MediaPipe tracks faces (about 1 ms per face instead of a full search, and it follows a
+    head that turns or tilts all the way to sideways). `detect_every=1` searches every frame
+    and uses the detector's landmarks only.
+
+    Landmarks are smoothed with a One Euro filter; a face lost by both stays at its last
+    place for HOLD_SECONDS, then is dropped until a search finds it again, under the same
+    track id when it is found where it was lost. Deterministic: the same frames give the
+    same tracks and ids.
+    """
+
+    def __init__(self, analyser: Analyser, *, detect_every: int = 15, landmarker: FaceMeshLandmarker | None = None):
+        if detect_every < 1:
+            raise ValueError(f"detect_every must be at least 1, not {detect_every}")
+        self.analyser = analyser
+        self.detect_every = detect_every
+        self._landmarker = landmarker if landmarker is not None or detect_every == 1 else FaceMeshLandmarker()
+        self._tracks: list[Track] = []
+        self._lost: list[Track] = []
+        self._next_id = 0
+        self._frame = 0
+
+    def update(self, image: np.ndarray, time: float, *, search: bool = False) -> FrameFaces:
+        """Faces in this frame (an upright RGB image shown at `time` seconds); `search=True`
+        makes the analyser look at this frame whatever the schedule."""
+        if self._landmarker is not None:
+            for track in self._tracks:
+                self._follow(track, image, time)
+        # Search on schedule, and on every frame while someone is missing or nobody is
+        # followed yet (a face entering an empty picture is swapped from its first frame).
+        due = self._frame % self.detect_every == 0 or not self._tracks or any(track.missed for track in self._tracks)
+        detected = detected_tracks = None
+        if search or due or self._landmarker is None:
+            detected = self.analyser.detect(image)
+            detected_tracks = self._match(detected, time)
+        self._drop_duplicates()
+        self._expire(time)
+        self._frame += 1
+        faces = {track.id: track.face() for track in self._tracks}
+        return FrameFaces(faces, detected, detected_tracks)
+
+    def _follow(self, track: Track, image: np.ndarray, time: float) -> None:
+        keypoints = Mesh(track.raw, 1.0).five_keypoints()
+        mesh = self._landmarker.landmarks(image, track.outline(), keypoints[0], keypoints[1])
+        if mesh.presence >= MIN_PRESENCE:
+            self._measure(track, mesh.landmarks, time)
+        else:
+            track.missed = True
+
+    def _measure(self, track: Track, landmarks: np.ndarray, time: float, score: float | None = None) -> None:
+        track.raw = np.asarray(landmarks, np.float32)
+        track.smoothed = track.filter(track.raw, time)
+        track.last_seen, track.missed = time, False
+        if score is not None:
+            track.score = score
+
+    def _match(self, detected: list[Face], time: float) -> list[int]:
+        """Give each detected face a track: the one it overlaps, a lost one found near where it
+        was lost, or a new one. Returns the track id of each detected face, in order."""
+        ids: list[int] = [-1] * len(detected)
+        candidates = self._tracks + self._lost
+        pairs = sorted(
+            ((_match_score(track, face), index, position)
+             for index, face in enumerate(detected) for position, track in enumerate(candidates)),
+            reverse=True,
+        )
+        taken: set[int] = set()
+        for score, index, position in pairs:
+            track = candidates[position]
+            if score <= 0 or ids[index] >= 0 or track.id in taken:
+                continue
+            ids[index] = track.id
+            taken.add(track.id)
+            if track in self._lost:
+                self._lost.remove(track)
+                self._tracks.append(track)
+                track.filter.reset()  # it may have moved far while lost: no smoothing across the gap
+            if track.missed or self._landmarker is None:
+                self._measure(track, _landmarks(detected[index]), time, detected[index].score)
+        if self._landmarker is None:  # searching every frame: a track the search did not find is missed
+            for track in self._tracks:
+                if track.id not in taken:
+                    track.missed = True
+        for index, face in enumerate(detected):
+            if ids[index] < 0:
+                track = Track(self._next_id, _landmarks(face), _landmarks(face), face.score, time)
+                track.smoothed = track.filter(track.raw, time)
+                self._next_id += 1
+                self._tracks.append(track)
+                ids[index] = track.id
+        self._tracks.sort(key=lambda track: track.id)
+        return ids
+
+    def _drop_duplicates(self) -> None:
+        kept: list[Track] = []
+        for track in self._tracks:  # oldest first: the older id survives
+            if all(_iou(track.outline(), other.outline()) < DUPLICATE_IOU for other in kept):
+                kept.append(track)
+        self._tracks = kept
+
+    def _expire(self, time: float) -> None:
+        for track in list(self._tracks):
+            if track.missed and time - track.last_seen > HOLD_SECONDS:
+                self._tracks.remove(track)
+                self._lost.append(track)
+        del self._lost[:-MAX_LOST]  # only the latest people to leave are remembered
+
+
+def _landmarks(face: Face) -> np.ndarray:
+    if face.landmarks is None or len(face.landmarks) != LANDMARK_COUNT:
+        raise ValueError(
+            f"video tracking needs FaceMesh's {LANDMARK_COUNT} landmarks from the analyser; "
+            f"this one gives {0 if face.landmarks is None else len(face.landmarks)}")
+    landmarks = np.asarray(face.landmarks, np.float32)
+    if landmarks.shape[1] == 2:
+        landmarks = np.hstack([landmarks, np.zeros((len(landmarks), 1), np.float32)])
+    return landmarks
+
+
+def _match_score(track: Track, face: Face) -> float:
+    """How well a detected face fits a track: overlap first, centre distance as a fallback."""
+    mine, theirs = track.outline(), _outline(_landmarks(face))
+    overlap = _iou(mine, theirs)
+    if overlap >= MATCH_IOU:
+        return 1.0 + overlap
+    size = max(mine[2] - mine[0], mine[3] - mine[1], 1.0)
+    distance = np.linalg.norm((mine[:2] + mine[2:]) / 2 - (theirs[:2] + theirs[2:]) / 2) / size
+    return MATCH_CENTRE - distance if distance < MATCH_CENTRE else 0.0
+
+
+def _outline(points: np.ndarray) -> np.ndarray:
+    xy = np.asarray(points)[:, :2]
+    return np.concatenate([xy.min(axis=0), xy.max(axis=0)]).astype(np.float64)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    inter = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0

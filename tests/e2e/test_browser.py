@@ -150,3 +150,44 @@ def test_a_person_generates_four_avatars_shares_one_and_deletes_it(page, cluster
     assert page.locator(".avatar-card").count() == 3
     page.goto("/gallery/", wait_until="networkidle")
     assert page.locator(".avatar-card").count() == 0
+
+
+def test_a_person_swaps_an_avatar_onto_two_faces_of_a_group_photo(page, cluster_media, live_server):
+    from playwright.sync_api import expect
+
+    from tests.swaps.samples import T1
+
+    page.goto("/accounts/signup/")
+    page.fill("#id_username", "fran")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button:has-text('Sign up')")
+    page.wait_for_url("**/accounts/")
+    page.goto("/studio/")
+    page.click(".generate-bar label.chip:has-text('1')")
+    page.click("button:has-text('Generate')")
+    expect(page.locator(".recent .avatar-card.status-done img")).to_have_count(1, timeout=120_000)
+
+    page.click(".nav-links >> text=Swaps")
+    page.click("text=New swap")
+    page.click(".avatar-option >> nth=0")
+    page.set_input_files("input[type=file]", str(T1))
+    assert page.locator("[data-file-name]").inner_text() == "t1.jpg"
+    page.click("button:has-text('Upload and find faces')")
+    page.wait_for_url("**/swaps/targets/**")
+    expect(page.locator(".face-row")).not_to_have_count(0, timeout=60_000)
+    assert page.locator(".face-box").count() >= 4
+    page.check("input[name=face_0]")
+    page.check("input[name=face_1]")
+    assert page.locator("input[name=which][value=chosen]").is_checked()  # ticking a face chose "The faces I tick"
+    page.screenshot(path=ARTIFACTS / "swap-picker.png", full_page=True)
+    page.click("button:has-text('Swap')")
+    page.wait_for_url("**/swaps/*/")
+    expect(page.locator("img.compare-after")).to_be_visible(timeout=120_000)
+    expect(page.locator(".facts")).to_contain_text("face 1 → avatar")
+    expect(page.locator(".facts")).to_contain_text("face 2 → avatar")
+    page.screenshot(path=ARTIFACTS / "swap-result.png", full_page=True)
+    page.screenshot(path=ROOT / "docs" / "swap.png", full_page=True)
+
+    page.click(".nav-links >> text=Swaps")
+    assert page.locator(".swap-card.status-done").count() == 1

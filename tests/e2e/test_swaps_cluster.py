@@ -1,0 +1,60 @@
+"""A real cluster takes a photo swap and a video swap from upload to done (on the broker
+the settings select): the analysis of the upload and the swap both run on the queue."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from avatars.models import Avatar
+from safeface.jobs import JobStatus
+from swaps.models import SwapJob, Target
+from tests.e2e.cluster import wait_for
+from tests.swaps import samples
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def finished(model, **filters):
+    def check():
+        row = model.objects.filter(**filters).first()
+        return row if row is not None and row.status in (JobStatus.DONE, JobStatus.FAILED) else None
+
+    return check
+
+
+@pytest.fixture
+def avatar(alice_client, alice, cluster_media):
+    alice_client.post("/studio/", {"count": "1", "seed": "5"})
+    made = wait_for(finished(Avatar, owner=alice), timeout=120, interval=0.5)
+    assert made.status == JobStatus.DONE, made.error
+    return made
+
+
+def swap_to_done(client, avatar, name, data, content_type, choice):
+    response = client.post("/swaps/new/", {"avatar": avatar.pk, "target": SimpleUploadedFile(name, data, content_type)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target = wait_for(finished(Target, pk=Target.objects.latest("pk").pk), timeout=120, interval=0.3)
+    assert target.status == JobStatus.DONE and target.faces, target.error
+    response = client.post(f"/swaps/targets/{target.pk}/", {"avatar": avatar.pk, **choice})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    swap = wait_for(finished(SwapJob, pk=SwapJob.objects.latest("pk").pk), timeout=300, interval=0.5)
+    assert swap.status == JobStatus.DONE, swap.error
+    return swap
+
+
+def test_the_worker_swaps_two_faces_of_a_photo(alice_client, avatar, cluster_media):
+    swap = swap_to_done(alice_client, avatar, "t1.jpg", samples.T1.read_bytes(), "image/jpeg",
+                        {"which": "chosen", "face_0": "on", "face_1": "on"})
+    assert len(swap.mapping) == 2 and (cluster_media / swap.result.name).is_file()
+    assert alice_client.get(f"/swaps/{swap.pk}/result.jpg").status_code == 200
+
+
+def test_the_worker_swaps_a_video_and_keeps_its_sound(alice_client, avatar, cluster_media, tmp_path):
+    import av
+
+    clip = samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240)
+    swap = swap_to_done(alice_client, avatar, "clip.mp4", clip.read_bytes(), "video/mp4", {"which": "all"})
+    assert swap.fps > 0
+    with av.open(str(cluster_media / swap.result.name)) as video:
+        assert video.streams.video and video.streams.audio
+    ranged = alice_client.get(f"/swaps/{swap.pk}/result.mp4", HTTP_RANGE="bytes=0-99")
+    assert ranged.status_code == 206

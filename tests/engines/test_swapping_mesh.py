@@ -9,7 +9,7 @@ import pytest
 
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepare_source, select_faces
+from safeface.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepare_source, regions, select_faces
 from safeface.engines.types import Face, SourceFace, Swapper
 
 from .swapping_helpers import PHOTOS, box_crop, first_avatar_with_one_face, hull_mask, likeness
@@ -195,16 +195,30 @@ def test_it_keeps_colour_steady_along_a_video_track(source, group, group_faces):
     assert before + 5 < steadied < followed - 5
 
 
+def _inside(face: Face, part: tuple[int, ...], shape) -> np.ndarray:
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(face.landmarks[list(part), :2]).astype(np.int32)], 255)
+    return cv2.erode(mask, np.ones((3, 3), np.uint8)) > 0
+
+
 def test_it_keeps_the_targets_open_mouth(swapper, source, group, group_faces):
     face = group_faces[3]  # laughing, teeth showing
-    from safeface.engines.swapping import regions
-
     assert regions.mouth_openness(face.landmarks[:, :2]) > 0.02
+
     result = swapper.swap(source, group, [face])
-    mouth = np.zeros(group.shape[:2], np.uint8)
-    cv2.fillPoly(mouth, [np.round(face.landmarks[list(regions.MOUTH_OPENING), :2]).astype(np.int32)], 255)
-    inner_mouth = cv2.erode(mouth, np.ones((3, 3), np.uint8)) > 0
-    np.testing.assert_array_equal(result[inner_mouth], group[inner_mouth])
+    mouth = _inside(face, regions.MOUTH_OPENING, group.shape)
+    np.testing.assert_array_equal(result[mouth], group[mouth])
+
+
+def test_it_keeps_the_far_eye_of_a_turned_head_and_swaps_the_near_one(swapper, source, group, group_faces):
+    face = group_faces[4]  # looking to the viewer's left: his right eye is foreshortened
+    points = face.landmarks[:, :2]
+    assert regions.eye_width(points, regions.RIGHT_EYE_AXES) < 0.6 * regions.eye_width(points, regions.LEFT_EYE_AXES)
+
+    result = swapper.swap(source, group, [face])
+    far, near = (_inside(face, eye, group.shape) for eye in (regions.RIGHT_EYE, regions.LEFT_EYE))
+    np.testing.assert_array_equal(result[far], group[far])
+    assert np.abs(result[near].astype(int) - group[near]).mean() > 5
 
 
 def test_it_explains_a_face_without_dense_landmarks(swapper, source, group, group_faces):

@@ -3,6 +3,7 @@
 `load_swapper()` picks the backend; every backend follows `safeface.engines.types.Swapper`.
 """
 
+from . import regions
 from .errors import NoFaceError, SwapError
 from .factory import SWAPPER_NAMES, inswapper_path, load_swapper
 from .inswapper import InSwapper
@@ -20,5 +21,6 @@ __all__ = [
     "load_swapper",
     "parse_selection",
     "prepare_source",
+    "regions",
     "select_faces",
 ]

@@ -197,3 +197,27 @@ def test_uploads_are_rate_limited(alice_client, alices_avatar, no_queue, setting
         file = SimpleUploadedFile("photo.jpg", samples.jpeg(), content_type="image/jpeg")
         codes.append(alice_client.post("/swaps/new/", {"avatar": alices_avatar.pk, "target": file}).status_code)
     assert codes == [302, 302, 200] and Target.objects.count() == 2
+
+
+def test_it_refuses_a_video_whose_stream_declares_a_huge_frame_under_default_limits(upload, stored_files, tmp_path):
+    import numpy as np
+
+    from tests.engines.video_clips import write_clip
+
+    wide = write_clip(tmp_path / "wide.mp4", [np.zeros((64, 4096, 3), np.uint8)] * 2, fps=10, audio=None)
+    refused(upload("wide.mp4", wide.read_bytes(), "video/mp4"), stored_files, "4096 × 64 pixels", "the limit is 3840 pixels a side")
+
+
+def test_a_container_that_lies_about_the_frame_size_is_measured_by_its_stream(upload, tmp_path):
+    """FFmpeg sizes frames from the H.264 stream, not the MP4 header: a header claiming
+    30000 x 30000 neither gets past the caps nor into the stored facts."""
+    import struct
+
+    data = bytearray(samples.clip(tmp_path / "small.mp4", seconds=0.5, audio=None).read_bytes())
+    entry = data.find(b"avc1", data.find(b"stsd")) + 4 + 6 + 2 + 16
+    data[entry:entry + 4] = struct.pack(">HH", 30000, 30000)
+    header = data.find(b"tkhd")
+    end = header - 4 + struct.unpack(">I", data[header - 4:header])[0]
+    data[end - 8:end] = struct.pack(">II", 30000 << 16, 30000 << 16)
+    assert upload("liar.mp4", bytes(data), "video/mp4").status_code == 302
+    assert (Target.objects.get().facts["width"], Target.objects.get().facts["height"]) == (160, 120)

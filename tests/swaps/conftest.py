@@ -4,6 +4,8 @@ from django.core.files.base import ContentFile
 
 from avatars.models import Avatar
 from safeface.jobs import JobStatus
+from swaps.models import SwapJob, Target
+from tests.swaps import samples
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +64,19 @@ def no_queue(monkeypatch):
     monkeypatch.setattr(jobs, "queue_available", lambda: True)
     monkeypatch.setattr(jobs, "_send", lambda task, job_id, group: sent.append((task, job_id)))
     return sent
+
+
+@pytest.fixture
+def swap(alice, alices_avatar):
+    """A finished photo swap of Alice's, with small real files."""
+    target = Target.objects.create(owner=alice, kind="image", status=JobStatus.DONE, faces=[{"box": [10, 10, 50, 50], "area": 1600}],
+                                   preview_size=[320, 240])
+    target.file.save("t.jpg", ContentFile(samples.jpeg()), save=False)
+    target.preview.save("p.jpg", ContentFile(samples.jpeg()), save=False)
+    target.save()
+    swap = SwapJob.objects.create(owner=alice, target=target, kind="image", avatar=alices_avatar, selection="all",
+                                  mapping=[{"face": 0, "avatar": alices_avatar.pk}], status=JobStatus.DONE)
+    swap.result.save("r.jpg", ContentFile(samples.jpeg()), save=False)
+    swap.thumbnail.save("r.webp", ContentFile(samples.jpeg()), save=False)
+    swap.save()
+    return swap

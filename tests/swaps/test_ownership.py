@@ -4,29 +4,12 @@ or the log-in page; state changes need a CSRF token."""
 import os
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 
 from safeface.jobs import JobStatus
 from swaps.models import SwapJob, Target
-from tests.swaps import samples
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def swap(alice, alices_avatar):
-    target = Target.objects.create(owner=alice, kind="image", status=JobStatus.DONE, faces=[{"box": [10, 10, 50, 50], "area": 1600}],
-                                   preview_size=[320, 240])
-    target.file.save("t.jpg", ContentFile(samples.jpeg()), save=False)
-    target.preview.save("p.jpg", ContentFile(samples.jpeg()), save=False)
-    target.save()
-    swap = SwapJob.objects.create(owner=alice, target=target, kind="image", avatar=alices_avatar, selection="all",
-                                  mapping=[{"face": 0, "avatar": alices_avatar.pk}], status=JobStatus.DONE)
-    swap.result.save("r.jpg", ContentFile(samples.jpeg()), save=False)
-    swap.thumbnail.save("r.webp", ContentFile(samples.jpeg()), save=False)
-    swap.save()
-    return swap
 
 
 READS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import secrets
 import threading
 import time
@@ -15,6 +16,7 @@ import av
 
 from ..swapping.selection import Selection, select_faces
 from ..types import Analyser, SourceFace, Swapper
+from . import stages
 from .errors import VideoCancelled, VideoError
 from .frames import Colour, from_display, to_display
 from .probe import VideoInfo, accepted_streams, probe
@@ -158,37 +160,93 @@ def _upright_frames(path: Path, info: VideoInfo):
 
 
 def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, detect_every, stop, report):
+    """Decode (a thread), follow and swap (this thread), encode (another thread); returns
+    (frames, swapped frames). The sound's packets travel through the queues with the frames,
+    so the file is written in the order it was read."""
     tracker = FaceTracker(analyser, detect_every=detect_every)
     memory: dict = {}
-    turns = info.rotation // 90
     index = swapped = 0
+    halt = threading.Event()
+    decoded, swapped_frames = queue.Queue(stages.QUEUE_FRAMES), queue.Queue(stages.QUEUE_FRAMES)
     with open_video(path) as container:
         video, audio = accepted_streams(container, path.name)
-        video.thread_type = "AUTO"
-        colour = Colour.of(video.codec_context)
         writer = VideoWriter(temp, video, audio, rotation=info.rotation, fps=info.fps)
+        reader = stages.Stage("video-decode", lambda: _read(container, video, audio, info, path, decoded, halt), halt)
+        encoder = stages.Stage("video-encode", lambda: _write(writer, info, swapped_frames, halt), halt)
         try:
-            for packet in _decoded(container.demux(*(stream for stream in (video, audio) if stream)), path):
-                if packet.stream.type == "audio":
-                    writer.write_audio(packet)
-                    continue
-                for frame in _decoded(packet.decode(), path):
+            reader.start(), encoder.start()
+            while (item := _next(decoded, halt, reader, encoder)) is not stages.END:
+                if item[0] == "video":
                     if stop():
                         raise VideoCancelled("the video swap was cancelled")
-                    image = to_display(colour.to_rgb(frame), turns)
-                    seen = tracker.update(image, _seconds(frame, index, info), search=index == reference_frame)
+                    _, image, pts, seconds = item
+                    seen = tracker.update(image, seconds, search=index == reference_frame)
                     targets, chosen = people.faces_and_sources(seen)
                     if targets:
                         image = swapper.swap(chosen, image, targets, memory=memory)
                         swapped += 1
-                    writer.write_frame(from_display(image, turns), frame.pts)
+                    item = ("video", image, pts)
                     index += 1
+                _give(swapped_frames, item, halt, reader, encoder)
+                if item[0] == "video":
                     report(index)
-            writer.close()
-        except BaseException:
+            _give(swapped_frames, stages.END, halt, reader, encoder)
+            encoder.join()
+            _raise_stage_error(reader, encoder)
+        finally:
+            halt.set()  # a no-op once all is done; otherwise the other stages give up
+            reader.join()
+            encoder.join()
             writer.abort()
-            raise
     return index, swapped
+
+
+def _read(container, video, audio, info: VideoInfo, path: Path, out: queue.Queue, halt: threading.Event) -> None:
+    video.thread_type = "AUTO"
+    colour = Colour.of(video.codec_context)
+    turns = info.rotation // 90
+    index = 0
+    for packet in _decoded(container.demux(*(stream for stream in (video, audio) if stream)), path):
+        if packet.stream.type == "audio":
+            stages.give(out, ("audio", packet), halt)
+            continue
+        for frame in _decoded(packet.decode(), path):
+            image = to_display(colour.to_rgb(frame), turns)
+            stages.give(out, ("video", image, frame.pts, _seconds(frame, index, info)), halt)
+            index += 1
+    stages.give(out, stages.END, halt)
+
+
+def _write(writer: VideoWriter, info: VideoInfo, items: queue.Queue, halt: threading.Event) -> None:
+    turns = info.rotation // 90
+    while (item := stages.take(items, halt)) is not stages.END:
+        if item[0] == "audio":
+            writer.write_audio(item[1])
+        else:
+            writer.write_frame(from_display(item[1], turns), item[2])
+    writer.close()
+
+
+def _next(items: queue.Queue, halt: threading.Event, *others: stages.Stage):
+    try:
+        return stages.take(items, halt)
+    except stages.Halted:
+        _raise_stage_error(*others)
+        raise
+
+
+def _give(items: queue.Queue, item, halt: threading.Event, *others: stages.Stage) -> None:
+    try:
+        stages.give(items, item, halt)
+    except stages.Halted:
+        _raise_stage_error(*others)
+        raise
+
+
+def _raise_stage_error(*others: stages.Stage) -> None:
+    for stage in others:
+        if stage.error is not None:
+            raise stage.error
 
 
 def _decoded(items, path: Path):

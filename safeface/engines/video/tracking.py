@@ -30,12 +30,14 @@ class OneEuro:
     """The One Euro filter (Casiez et al., CHI 2012) on a whole landmark set at once.
 
     Jitter is smoothed hard while a face is still and little while it moves, so the swap
-    neither shimmers nor lags. One cutoff per frame, set by the speed of the whole face
-    (in face sizes per second), keeps the mesh's shape intact: filtering points apart
-    would bend it whenever only some of them lag.
+    neither shimmers nor lags. One cutoff per frame, set by the speed of the whole face,
+    keeps the mesh's shape intact: filtering points apart would bend it whenever only some
+    of them lag. The speed is that of the similarity transform (shift, zoom, turn) between
+    the last smoothed mesh and the new one, in face sizes per second: fitted to all points,
+    it ignores their independent jitter, which would otherwise pass for motion.
     """
 
-    def __init__(self, min_cutoff: float = 1.5, beta: float = 8.0, speed_cutoff: float = 1.0):
+    def __init__(self, min_cutoff: float = 1.0, beta: float = 8.0, speed_cutoff: float = 1.0):
         self.min_cutoff, self.beta, self.speed_cutoff = min_cutoff, beta, speed_cutoff
         self._value: np.ndarray | None = None
         self._speed = 0.0
@@ -50,14 +52,26 @@ class OneEuro:
             self._value, self._speed, self._time = points.copy(), 0.0, time
             return self._value.astype(np.float32)
         elapsed = max(time - self._time, 1e-3)
-        size = max(float(np.ptp(points[:, 0])), float(np.ptp(points[:, 1])), 1.0)
-        moved = float(np.mean(np.linalg.norm(points[:, :2] - self._value[:, :2], axis=1)))
-        raw_speed = moved / size / elapsed
+        raw_speed = _rigid_motion(self._value[:, :2], points[:, :2]) / elapsed
         self._speed += _alpha(self.speed_cutoff, elapsed) * (raw_speed - self._speed)
         alpha = _alpha(self.min_cutoff + self.beta * abs(self._speed), elapsed)
         self._value += alpha * (points - self._value)
         self._time = time
         return self._value.astype(np.float32)
+
+
+def _rigid_motion(before: np.ndarray, after: np.ndarray) -> float:
+    """How far a face moved between two meshes, in face sizes: shift, zoom and turn of the
+    similarity transform that best maps one onto the other (Procrustes)."""
+    centre_before, centre_after = before.mean(axis=0), after.mean(axis=0)
+    a, b = before - centre_before, after - centre_after
+    spread = math.sqrt(float((a * a).sum()) / len(a)) or 1.0
+    zoom = math.sqrt(float((b * b).sum()) / len(b)) / spread
+    covariance = a.T @ b
+    turn = math.atan2(covariance[0, 1] - covariance[1, 0], covariance[0, 0] + covariance[1, 1])
+    shift = float(np.linalg.norm(centre_after - centre_before)) / spread
+    # A face is about 2.5 spreads across; zoom and turn move its edge by spread * change.
+    return (shift + abs(zoom - 1) + abs(turn)) / 2.5
 
 
 def _alpha(cutoff: float, elapsed: float) -> float:
@@ -109,7 +123,8 @@ class FaceTracker:
     on the crop its previous landmarks outline, aligned with its eye line, the way
     MediaPipe tracks faces (about 1 ms per face instead of a full search, and it follows a
     head that turns or tilts all the way to sideways). `detect_every=1` searches every frame
-    and uses the detector's landmarks only.
+    and uses the detector's faces only. Faces from an analyser without FaceMesh landmarks
+    (insightface) are meshed by FaceMesh on their box first, so any analyser works.
 
     Landmarks are smoothed with a One Euro filter; a face lost by both stays at its last
     place for HOLD_SECONDS, then is dropped until a search finds it again, under the same
@@ -122,7 +137,10 @@ class FaceTracker:
             raise ValueError(f"detect_every must be at least 1, not {detect_every}")
         self.analyser = analyser
         self.detect_every = detect_every
-        self._landmarker = landmarker if landmarker is not None or detect_every == 1 else FaceMeshLandmarker()
+        self.follow = detect_every > 1
+        # Also describes, with FaceMesh's 468 points, faces from analysers that give fewer
+        # (insightface's 5 keypoints), so every track is measured the same way.
+        self._landmarker = landmarker if landmarker is not None else FaceMeshLandmarker()
         self._tracks: list[Track] = []
         self._lost: list[Track] = []
         self._next_id = 0
@@ -131,16 +149,16 @@ class FaceTracker:
     def update(self, image: np.ndarray, time: float, *, search: bool = False) -> FrameFaces:
         """Faces in this frame (an upright RGB image shown at `time` seconds); `search=True`
         makes the analyser look at this frame whatever the schedule."""
-        if self._landmarker is not None:
+        if self.follow:
             for track in self._tracks:
                 self._follow(track, image, time)
         # Search on schedule, and on every frame while someone is missing or nobody is
         # followed yet (a face entering an empty picture is swapped from its first frame).
         due = self._frame % self.detect_every == 0 or not self._tracks or any(track.missed for track in self._tracks)
         detected = detected_tracks = None
-        if search or due or self._landmarker is None:
+        if search or due or not self.follow:
             detected = self.analyser.detect(image)
-            detected_tracks = self._match(detected, time)
+            detected_tracks = self._match(detected, [self._mesh_of(image, face) for face in detected], time)
         self._drop_duplicates()
         self._expire(time)
         self._frame += 1
@@ -162,14 +180,26 @@ class FaceTracker:
         if score is not None:
             track.score = score
 
-    def _match(self, detected: list[Face], time: float) -> list[int]:
+    def _mesh_of(self, image: np.ndarray, face: Face) -> np.ndarray:
+        """The face's 468 FaceMesh landmarks (x, y, z): the analyser's own when it gives them,
+        else FaceMesh run on its box, then on the box its first mesh outlines."""
+        if face.landmarks is not None and len(face.landmarks) == LANDMARK_COUNT:
+            landmarks = np.asarray(face.landmarks, np.float32)
+            if landmarks.shape[1] == 2:
+                landmarks = np.hstack([landmarks, np.zeros((len(landmarks), 1), np.float32)])
+            return landmarks
+        mesh = self._landmarker.landmarks(image, np.asarray(face.box), face.keypoints[0], face.keypoints[1])
+        eyes = mesh.five_keypoints()
+        return self._landmarker.landmarks(image, _outline(mesh.landmarks), eyes[0], eyes[1]).landmarks
+
+    def _match(self, detected: list[Face], meshes: list[np.ndarray], time: float) -> list[int]:
         """Give each detected face a track: the one it overlaps, a lost one found near where it
         was lost, or a new one. Returns the track id of each detected face, in order."""
         ids: list[int] = [-1] * len(detected)
         candidates = self._tracks + self._lost
         pairs = sorted(
-            ((_match_score(track, face), index, position)
-             for index, face in enumerate(detected) for position, track in enumerate(candidates)),
+            ((_match_score(track, mesh), index, position)
+             for index, mesh in enumerate(meshes) for position, track in enumerate(candidates)),
             reverse=True,
         )
         taken: set[int] = set()
@@ -183,15 +213,15 @@ class FaceTracker:
                 self._lost.remove(track)
                 self._tracks.append(track)
                 track.filter.reset()  # it may have moved far while lost: no smoothing across the gap
-            if track.missed or self._landmarker is None:
-                self._measure(track, _landmarks(detected[index]), time, detected[index].score)
-        if self._landmarker is None:  # searching every frame: a track the search did not find is missed
+            if track.missed or not self.follow:
+                self._measure(track, meshes[index], time, detected[index].score)
+        if not self.follow:  # searching every frame: a track the search did not find is missed
             for track in self._tracks:
                 if track.id not in taken:
                     track.missed = True
         for index, face in enumerate(detected):
             if ids[index] < 0:
-                track = Track(self._next_id, _landmarks(face), _landmarks(face), face.score, time)
+                track = Track(self._next_id, meshes[index], meshes[index], face.score, time)
                 track.smoothed = track.filter(track.raw, time)
                 self._next_id += 1
                 self._tracks.append(track)
@@ -214,20 +244,9 @@ class FaceTracker:
         del self._lost[:-MAX_LOST]  # only the latest people to leave are remembered
 
 
-def _landmarks(face: Face) -> np.ndarray:
-    if face.landmarks is None or len(face.landmarks) != LANDMARK_COUNT:
-        raise ValueError(
-            f"video tracking needs FaceMesh's {LANDMARK_COUNT} landmarks from the analyser; "
-            f"this one gives {0 if face.landmarks is None else len(face.landmarks)}")
-    landmarks = np.asarray(face.landmarks, np.float32)
-    if landmarks.shape[1] == 2:
-        landmarks = np.hstack([landmarks, np.zeros((len(landmarks), 1), np.float32)])
-    return landmarks
-
-
-def _match_score(track: Track, face: Face) -> float:
-    """How well a detected face fits a track: overlap first, centre distance as a fallback."""
-    mine, theirs = track.outline(), _outline(_landmarks(face))
+def _match_score(track: Track, mesh: np.ndarray) -> float:
+    """How well a detected face (its mesh) fits a track: overlap first, centre distance as a fallback."""
+    mine, theirs = track.outline(), _outline(mesh)
     overlap = _iou(mine, theirs)
     if overlap >= MATCH_IOU:
         return 1.0 + overlap

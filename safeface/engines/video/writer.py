@@ -50,6 +50,7 @@ class VideoWriter:
             self.container.close()
             raise
         self._last_pts: int | None = None
+        self._closed = False
 
     def _add_video(self, source, rotation: int, fps: float):
         rate = source.average_rate or Fraction(fps).limit_denominator(1001)
@@ -114,10 +115,14 @@ class VideoWriter:
                 self._encode_audio(None)
                 self.container.mux(self.audio.encode(None))
         finally:
+            self._closed = True
             self.container.close()
 
     def abort(self) -> None:
-        """Close without finishing (the caller deletes the file)."""
+        """Close without finishing, if not closed yet (the caller deletes the file)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.container.close()
         except av.FFmpegError:

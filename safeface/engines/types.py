@@ -80,7 +80,8 @@ class Generator(Protocol):
         self, seeds: Sequence[int], amounts: Sequence[float], spec: dict | None = None, size: int | None = None, *,
         progress: Callable[[int, int], None] | None = None, cancel: object = None,
     ) -> np.ndarray:
-        """One face mixing several seeds' faces by non-negative amounts."""
+        """One face mixing several seeds' faces by amounts; a negative amount pushes
+        away from that seed's face (latents.blend). Amounts may not all be zero."""
         ...
 
 

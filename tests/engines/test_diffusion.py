@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from safeface.engines.generation import GenerationCancelled, WeightsMissing
-from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, weights_present
+from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights, weights_present
 from safeface.engines.registry import load_generator
 from safeface.engines.types import Generator
 from safeface.engines.vocabulary import ATTRIBUTES
@@ -124,6 +124,15 @@ def test_it_blends_seeds(sd):
 
     assert np.abs(weighted.astype(int) - alone).max() <= 1
     assert np.abs(mixed.astype(int) - alone).mean() > 1
+
+
+def test_a_negative_amount_moves_the_noise_away_and_leaves_the_prompt_to_the_positive_ones(sd):
+    alone = sd.blend([21, 22], [1.0, 0.0])
+    away = sd.blend([21, 22], [1.0, -0.5])
+
+    assert away.shape == alone.shape and np.abs(away.astype(int) - alone).mean() > 1
+    assert np.allclose(prompt_weights([1.0, -0.5]), [1.0, 0.0])
+    assert np.allclose(prompt_weights([-1.0, -3.0]), [0.25, 0.75])
 
 
 def test_it_rejects_sizes_the_vae_cannot_take(sd):

@@ -161,6 +161,16 @@ def load_pipeline(
     return pipeline.to(device)
 
 
+def prompt_weights(amounts: Sequence[float]) -> np.ndarray:
+    """How much of each seed's prompt goes into a blend: the positive amounts, normalised.
+    Text embeddings have no "away from" direction that a model understands, so negative
+    amounts act on the starting noise only; with no positive amount, the absolute values."""
+    amounts = np.asarray(amounts, np.float64)
+    positive = np.clip(amounts, 0, None)
+    weights = positive if positive.sum() > 0 else np.abs(amounts)
+    return weights / weights.sum()
+
+
 class DiffusersGenerator:
     """Faces from a diffusers text-to-image pipeline, prompted from the attribute spec.
 
@@ -366,7 +376,7 @@ class DiffusersGenerator:
             raise ValueError(f"A blend needs one amount per seed: {len(seeds)} seeds, {len(amounts)} amounts.")
         size = _check_diffusion_size(self.settings.size if size is None else size)
         mixed = blend_latents([self.initial_latent(s, size).double().numpy() for s in seeds], amounts)
-        weights = torch.tensor(np.asarray(amounts, np.float64) / float(np.sum(amounts)))
+        weights = torch.tensor(prompt_weights(amounts))
         parts = self._prompts(spec, seeds)
         embeds = {
             key: torch.einsum("s,s...->...", weights.to(value.device, value.dtype), value)[None]

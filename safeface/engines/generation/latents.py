@@ -93,18 +93,21 @@ def blend(latents: Sequence[np.ndarray], amounts: Sequence[float]) -> np.ndarray
 
     A plain weighted sum of independent Gaussians shrinks towards the origin
     (the "average face"); rescaling keeps the blend as typical as its parts.
+    A negative amount pushes the blend away from that latent (the face API takes
+    amounts from -2 to 2); weights are normalised by the sum of their absolute
+    values, which for non-negative amounts is the plain sum.
     """
     if len(latents) == 0:
         raise ValueError("A blend needs at least one latent.")
     if len(latents) != len(amounts):
         raise ValueError(f"A blend needs one amount per latent: {len(latents)} latents, {len(amounts)} amounts.")
     weights = np.asarray(amounts, dtype=np.float64)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise ValueError(f"Blend amounts must be non-negative numbers with a positive sum, not {list(amounts)}.")
-    weights = weights / weights.sum()
+    if not np.all(np.isfinite(weights)) or not np.any(weights):
+        raise ValueError(f"Blend amounts must be finite numbers, not all zero, not {list(amounts)}.")
+    weights = weights / np.abs(weights).sum()
     stack = np.stack([np.asarray(z, dtype=np.float64) for z in latents])
     mixed = np.tensordot(weights, stack, axes=1)
-    target_norm = float(np.dot(weights, [np.linalg.norm(z) for z in stack]))
+    target_norm = float(np.dot(np.abs(weights), [np.linalg.norm(z) for z in stack]))
     norm = np.linalg.norm(mixed)
     if norm == 0:
         return mixed

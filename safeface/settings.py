@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "avatars",
     "moderation",
     "swaps",
+    "faceapi",
     *env.list("SAFEFACE_EXTRA_APPS", default=[]),
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("", include("moderation.urls")),
+    path("api/", include("faceapi.urls")),
     path("", include("swaps.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,71 @@
+"""Which generator the worker renders API faces with, known in the web process without
+loading it (the web process never imports torch).
+
+The name must be the one the worker's generator reports (`Generator.name`): it keys
+the cache and goes into every file's provenance. The worker checks that it matches
+before rendering (tasks.py), so a drift between the two fails loudly instead of
+filing one engine's faces under another's name.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from django.conf import settings
+
+from safeface import inference
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str  # name@version, as the backend reports it
+    config: tuple[tuple[str, object], ...]  # settings that change the pixels but not the name
+
+
+def active_engine() -> Engine:
+    kind = inference.active_generator_kind()
+    if kind == "diffusers":
+        folder = _diffusion_folder(settings.SAFEFACE_DIFFUSION_MODEL, str(settings.SAFEFACE_MODELS_DIR))
+        return Engine(_diffusers_name(settings.SAFEFACE_DIFFUSION_MODEL, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
+    return Engine(_dcgan_name(), ())
+
+
+@functools.cache
+def _dcgan_name() -> str:
+    # As DcganGenerator names itself; API faces use no attribute spec, so its
+    # candidate count never changes them.
+    return f"dcgan-digiface@{metadata.version('gan-face-generate')}"
+
+
+def _looks_like_path(model: str) -> bool:
+    return model.startswith((".", "/", "~")) or Path(model).is_absolute() or model.count("/") > 1
+
+
+def _diffusion_folder(model: str, models_dir: str) -> Path:
+    from safeface.engines.model_files import diffusion_model_dir
+
+    return Path(model).expanduser() if _looks_like_path(model) else diffusion_model_dir(Path(models_dir), model)
+
+
+def _diffusers_name(model: str, folder: Path) -> str:
+    short = Path(model).name if _looks_like_path(model) else model.replace("/", "--")
+    return f"diffusers-{short}@{_fingerprint(folder, _config_stamp(folder))}"
+
+
+def _config_stamp(folder: Path) -> tuple:
+    """Changes whenever a config file does, so the cached fingerprint is re-read then."""
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.json")))
+
+
+@functools.lru_cache(maxsize=8)
+def _fingerprint(folder: Path, stamp: tuple) -> str:
+    # The same digest as diffusion._folder_fingerprint (tests/faceapi/test_engine.py checks).
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.json")):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

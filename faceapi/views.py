@@ -1,0 +1,250 @@
+"""The face API's endpoints and pages.
+
+A request for an image is served from the disk cache when its file is there. Else the
+web process resizes and labels it from the master the worker rendered (Pillow and
+C2PA only: no torch here), or, with no master yet, queues the render (one row per
+render key, however many requests ask), waits up to SAFEFACE_API_WAIT seconds for
+it, and answers 202 with a status URL when it is not ready by then.
+
+Same bytes, every time: c2pa-rs gives each manifest a random id and each assertion a
+random 16-byte salt, and ES256 signatures are randomised, none of which c2pa-python
+lets us fix. So a labelled file is made once per key and kept (cache.write_once: the
+first process to link it wins and every other serves that file); its strong ETag is
+the hash of those bytes. The pixels and the XMP are deterministic in any case.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import parse_etags
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import get_usage
+
+from safeface import inference
+from safeface.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
+
+from . import cache, openapi, rendering
+from .engine import active_engine
+from .models import FaceRender, RenderKind
+from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_morph, parse_seed, seed_for
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+POLL_SECONDS = 0.1
+RETRY_AFTER_SECONDS = 2
+
+
+def _json(payload: dict, status: int = 200, **headers) -> JsonResponse:
+    response = JsonResponse(payload, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _limited(request, setting: str) -> JsonResponse | None:
+    """A 429 when this client is over the rate named by `setting` (counted in the shared cache)."""
+    rate = getattr(settings, setting)
+    # A server on a Unix socket may pass no client address: such requests share one count.
+    key = "ip" if settings.RATELIMIT_IP_META_KEY or request.META.get("REMOTE_ADDR") else (lambda group, request: "no-address")
+    usage = get_usage(request, group=f"faceapi:{setting}", key=key, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    wait = max(1, int(usage["time_left"]))
+    return _json({"error": f"Too many requests: at most {rate} from one address. Try again in {wait} s."}, 429, Retry_After=str(wait))
+
+
+def api_endpoint(view: Callable) -> Callable:
+    """GET only, the per-client rate limit, and bad parameters as 400 JSON naming them.
+
+    CSRF-exempt because nothing here changes state or reads a session: any other
+    method gets a plain 405 rather than the CSRF failure page."""
+
+    @csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return _json({"error": "Only GET is allowed here."}, 405, Allow="GET, HEAD")
+        if response := _limited(request, "SAFEFACE_API_RATE"):
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except ParameterError as exc:
+            return _json({"error": str(exc), "parameter": exc.parameter}, 400)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _file_response(request, data: bytes, content_type: str, filename: str) -> HttpResponse:
+    tag = cache.etag(data)
+    matches = parse_etags(request.headers.get("If-None-Match", ""))
+    if "*" in matches or tag in [m.removeprefix("W/") for m in matches]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = tag
+    response["Cache-Control"] = IMMUTABLE
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Callable[[], bool]) -> JsonResponse | None:
+    """None once the render `key` is on disk; else queue it (once), wait a little, and
+    answer 202 (or 429, 503) when it is still not there."""
+    if ready():
+        return None
+    if response := _limited(request, "SAFEFACE_API_RENDER_RATE"):
+        return response
+    job = FaceRender.objects.filter(key=key).first()
+    if job is None:
+        if not queue_available():
+            return _json({"error": QUEUE_DOWN_MESSAGE, "status": "unavailable"}, 503, Retry_After="60")
+        # Django's get_or_create re-reads the row when a concurrent request created it
+        # first (the unique key raises IntegrityError), so one row and one task per key.
+        job, created = FaceRender.objects.get_or_create(
+            key=key, defaults={"kind": kind, "engine": engine.name, "params": params, "url": request.get_full_path()[:2000]}
+        )
+        if created:
+            job.enqueue()
+    elif job.status == JobStatus.DONE or job.may_retry:
+        job.rerender()  # done but its files are gone (cache cleared), or failed a while ago
+    deadline = time.monotonic() + settings.SAFEFACE_API_WAIT
+    while True:
+        if ready():
+            return None
+        if job.status == JobStatus.FAILED:
+            return _json({"status": "failed", "error": job.error, "status_url": job.get_absolute_url()}, 503, Retry_After="60")
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(POLL_SECONDS)
+        job.refresh_from_db(fields=["status", "error", "progress"])
+    body = {"status": job.status, "progress": job.progress, "status_url": job.get_absolute_url(), "url": request.get_full_path()}
+    return _json(body, 202, Retry_After=str(RETRY_AFTER_SECONDS))
+
+
+def _still(request, *, kind: str, key: str, engine, params: dict, master: Callable, variant, fmt: str, dim: int, facts, filename: str):
+    """A still image: from the cache, else labelled from its master (rendering it first if need be)."""
+    if variant.is_file():
+        return _file_response(request, variant.read_bytes(), IMAGE_FORMATS[fmt], filename)
+    if response := _rendered(request, kind=kind, key=key, engine=engine, params=params, ready=lambda: master().is_file()):
+        return response
+    image = rendering.decode_master(master())
+    data = cache.write_once(variant, rendering.labelled_still(image, dim, fmt, facts, inference.signing_identity()))
+    return _file_response(request, data, IMAGE_FORMATS[fmt], filename)
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+
+@api_endpoint
+def face(request):
+    """The face for a value, or a blend of several values' faces."""
+    query = parse_face(request.GET)
+    engine = active_engine()
+    key = cache.render_key(engine, RenderKind.FACE, query.render_params)
+    folder = cache.folder(engine.name, key)
+    if query.amounts is None:
+        facts = rendering.facts_for(engine.name, key, seed=query.seeds[0])
+        filename = f"face-{query.seeds[0]}.{query.format}"
+    else:
+        blend = [[str(s), a] for s, a in zip(query.seeds, query.amounts)]
+        facts = rendering.facts_for(engine.name, key, spec={"blend": blend})
+        filename = f"blend-{key[:12]}.{query.format}"
+    return _still(
+        request, kind=RenderKind.FACE, key=key, engine=engine, params=query.render_params,
+        master=lambda: folder / rendering.MASTER, variant=folder / f"{query.dim}.{query.format}",
+        fmt=query.format, dim=query.dim, facts=facts, filename=filename,
+    )
+
+
+@api_endpoint
+def morph(request):
+    """An animation from one value's face to another's, or one frame of it."""
+    query = parse_morph(request.GET)
+    engine = active_engine()
+    frames_key = cache.render_key(engine, RenderKind.FRAMES, query.frames_params)
+    frames_folder = cache.folder(engine.name, frames_key)
+    if query.frame is not None:
+        facts = rendering.facts_for(engine.name, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
+        return _still(
+            request, kind=RenderKind.FRAMES, key=frames_key, engine=engine, params=query.frames_params,
+            master=lambda: frames_folder / rendering.FRAMES / rendering.frame_name(query.frame),
+            variant=frames_folder / f"frame{query.frame}-{query.dim}.{query.format}",
+            fmt=query.format, dim=query.dim, facts=facts, filename=f"morph-{frames_key[:12]}-{query.frame}.{query.format}",
+        )
+    key = cache.render_key(engine, RenderKind.ANIMATION, query.animation_params)
+    animation = cache.folder(engine.name, key) / f"animation.{query.format}"
+    params = {**query.animation_params, "frames_key": frames_key}
+    if response := _rendered(request, kind=RenderKind.ANIMATION, key=key, engine=engine, params=params, ready=animation.is_file):
+        return response
+    return _file_response(request, animation.read_bytes(), ANIMATION_FORMATS[query.format], f"morph-{key[:12]}.{query.format}")
+
+
+@api_endpoint
+def seed(request):
+    """The seed a value maps to, and the engine that draws its face."""
+    value, number = parse_seed(request.GET)
+    return _json({"value": value, "seed": str(number), "engine": active_engine().name})
+
+
+@api_endpoint
+def status(request, key: str):
+    """Where a queued render stands."""
+    job = FaceRender.objects.filter(key=key).first()
+    if job is None:
+        return _json({"error": "No render has this key. Request the face or morph again to start one.", "parameter": "key"}, 404)
+    body = {
+        "key": job.key,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "engine": job.engine,
+        "url": job.url,
+    }
+    if job.status == JobStatus.FAILED:
+        body["error"] = job.error
+    return _json(body)
+
+
+@api_endpoint
+def openapi_document(request):
+    response = JsonResponse(openapi.document())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    morph = "/api/morph?from=alice&to=bob&frames=12&fps=8&dim="
+    context = {
+        "engine": active_engine().name,
+        "hello_seed": seed_for("hello"),
+        "examples": ["hello", "alice", "bob", "d41d8cd98f00b204e9800998ecf8427e"],
+        "blend_url": "/api/face?value0=alice&amount0=0.5&value1=bob&amount1=0.5&dim=160",
+        "morph_url": morph + "160&format=webp",
+        "frame_urls": [(k, f"{morph}96&frame={k}") for k in (0, 4, 8, 11)],
+        "rate": settings.SAFEFACE_API_RATE,
+        "render_rate": settings.SAFEFACE_API_RENDER_RATE,
+    }
+    return render(request, "faceapi/index.html", context)
+
+
+@require_GET
+def file_page(request):
+    return render(request, "faceapi/file.html", {"slots": ["First file", "Second file"]})
+

@@ -1,0 +1,34 @@
+"""The web process names the worker's engine without loading it, and the worker checks."""
+
+import pytest
+
+from faceapi import engine
+from faceapi.models import FaceRender
+from safeface import inference
+from safeface.jobs import JobStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_web_knows_the_name_the_worker_generator_reports():
+    assert engine.active_engine().name == inference.generator().name
+
+
+def test_the_diffusers_fingerprint_is_the_backends(tmp_path):
+    from safeface.engines.generation.diffusion import _folder_fingerprint
+
+    (tmp_path / "unet").mkdir()
+    (tmp_path / "model_index.json").write_text('{"a": 1}')
+    (tmp_path / "unet" / "config.json").write_text('{"b": 2}')
+
+    assert engine._diffusers_name(str(tmp_path), tmp_path) == f"diffusers-{tmp_path.name}@{_folder_fingerprint(tmp_path)}"
+
+
+def test_a_worker_with_another_engine_fails_the_render_with_a_clear_message(client, worker):
+    client.get("/api/face?value=x")
+    FaceRender.objects.update(engine="someone-else@1")
+
+    worker()
+
+    job = FaceRender.objects.get()
+    assert job.status == JobStatus.FAILED and "someone-else@1" in job.error and "SAFEFACE_GENERATOR" in job.error

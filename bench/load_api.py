@@ -1,0 +1,137 @@
+"""Bounded load on the face API over loopback, on the embedded default (SQLite, ORM
+broker, DCGAN on the CPU): gunicorn and one worker cluster, started by harness.py.
+
+    .venv/bin/python bench/load_api.py [--clients 100] [--requests 10000] [--values 1000]
+
+Clients loop over a shuffled list in which every value appears requests/values times.
+Latency is reported by kind of request:
+
+- cold: the first request for a value (the worker renders it; the web waits up to
+  SAFEFACE_API_WAIT, then answers 202 and the client asks again after Retry-After);
+- cached: a request for a value whose face an earlier answer already served;
+- repeat while rendering: asked again before the first answer came back;
+- after 202: the client's follow-up requests.
+
+Then a second pass (--second-pass requests, default as many) over the same values, all
+cached by then, shows the cached path without renders competing for the CPU.
+
+Errors are answers other than 200/202 and failed connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import random
+import statistics
+import threading
+import time
+from collections import defaultdict
+
+from harness import running_site
+
+PORT = 8766
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--values", type=int, default=1_000)
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
+    parser.add_argument("--max-seconds", type=float, default=600, help="stop the clients after this long")
+    args = parser.parse_args()
+
+    rng = random.Random(7)
+    plan: list[str] = []
+    plan_lock = threading.Lock()
+    latencies = defaultdict(list)
+    statuses = defaultdict(int)
+    errors = defaultdict(int)
+    asked: set[str] = set()
+    served: set[str] = set()
+    stop_at = time.monotonic() + args.max_seconds
+
+    def record(kind: str, seconds: float, status: int | None):
+        with plan_lock:
+            latencies[kind].append(seconds)
+            statuses[status] += 1
+            if status not in (200, 202):
+                errors[kind] += 1
+
+    def client(base_host: str, second: bool = False):
+        connection = http.client.HTTPConnection(base_host, PORT, timeout=60)
+        while time.monotonic() < stop_at:
+            with plan_lock:
+                if not plan:
+                    break
+                value = plan.pop()
+                kind = "cached" if value in served else "repeat while rendering" if value in asked else "cold"
+                kind = "cached, second pass" if second else kind
+                asked.add(value)
+            url = f"/api/face?value={value}&dim={args.dim}"
+            for attempt in range(30):
+                started = time.perf_counter()
+                status = None
+                # A kept-alive connection the server closed while we slept on a 202 fails at
+                # once; a browser reconnects and sends again, and so do we (once).
+                for _ in range(2):
+                    try:
+                        connection.request("GET", url)
+                        response = connection.getresponse()
+                        response.read()
+                        status = response.status
+                        break
+                    except (OSError, http.client.HTTPException):
+                        connection.close()
+                        connection = http.client.HTTPConnection(base_host, PORT, timeout=60)
+                record(kind if attempt == 0 else "after 202", time.perf_counter() - started, status)
+                if status != 202:
+                    break
+                time.sleep(float(response.getheader("Retry-After", "1")))
+            if status == 200:
+                with plan_lock:
+                    served.add(value)
+        connection.close()
+
+    env = {"SAFEFACE_API_RATE": "1000000/m", "SAFEFACE_API_RENDER_RATE": "1000000/m"}
+    with running_site(port=PORT, web_workers=args.web_workers, threads=args.threads, **env) as (base, _, data):
+        elapsed = {}
+        for second, count in ((False, args.requests), (True, args.requests if args.second_pass is None else args.second_pass)):
+            plan[:] = ([f"load-{i}" for i in range(args.values)] * (count // args.values))
+            rng.shuffle(plan)
+            threads = [threading.Thread(target=client, args=("127.0.0.1", second)) for _ in range(args.clients)]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed[second] = time.monotonic() - started
+        locked = sum((data / log).read_text(errors="replace").count("database is locked") for log in ("web.log", "worker.log"))
+
+    print(f"{args.clients} clients, {args.requests} /api/face requests over {args.values} values (dim {args.dim}), "
+          f"gunicorn {args.web_workers}x{args.threads}, one qcluster, embedded default, loopback")
+    print("| kind | requests | errors | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|")
+    for kind in ("cold", "repeat while rendering", "after 202", "cached", "cached, second pass"):
+        values = latencies.get(kind)
+        if values:
+            print(f"| {kind} | {len(values)} | {errors[kind]} | {statistics.median(values) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} |")
+    first = [v for kind, values in latencies.items() if kind != "cached, second pass" for v in values]
+    print(f"| first pass, all | {len(first)} | {sum(n for k, n in errors.items() if k != 'cached, second pass')} "
+          f"| {statistics.median(first) * 1000:.0f} | {percentile(first, 0.99) * 1000:.0f} |")
+    second = latencies.get("cached, second pass", [])
+    print(f"\nfirst pass: {len(first) / elapsed[False]:.0f} HTTP requests/s over {elapsed[False]:.1f} s; "
+          f"second pass: {len(second) / max(elapsed.get(True, 0), 1e-9):.0f} requests/s over {elapsed.get(True, 0):.1f} s")
+    print(f"statuses {dict(statuses)}; values never served: {args.values - len(served)}; 'database is locked' in the logs: {locked}")
+
+if __name__ == "__main__":
+    main()

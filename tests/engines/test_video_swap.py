@@ -287,3 +287,31 @@ def test_a_variable_frame_rate_video_keeps_each_frame_time(tmp_path, frames, sou
 
     _, seconds, _ = decode_all(output_path)
     assert seconds == pytest.approx([millis / 1000 for millis in times], abs=1e-3)
+
+
+def test_odd_sides_are_cut_to_even_ones(tmp_path, source, analyser):
+    # VP9 allows odd sizes; H.264 in yuv420p does not.
+    clip = write_clip(tmp_path / "odd.webm", clip_frames(321, 241, 10), fps=FPS, container="webm",
+                      codec="libvpx-vp9", audio="opus")
+    output = tmp_path / "out.mp4"
+
+    swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser)
+
+    info = probe(output)
+    assert (info.width, info.height, info.frames) == (320, 240, 10)
+
+
+def test_a_video_damaged_in_the_middle_is_refused_and_nothing_written(tmp_path, clip, source, analyser):
+    data = bytearray(clip.read_bytes())
+    # Three stretches of garbage: whatever the encoder's packet layout, picture packets are hit.
+    for start in (len(data) * 4 // 10, len(data) // 2, len(data) * 6 // 10):
+        data[start:start + 3000] = bytes((value * 7 + 13) % 256 for value in data[start:start + 3000])
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    results = tmp_path / "results"
+    results.mkdir()
+
+    with pytest.raises(VideoError, match="damaged.mp4 is damaged near .* and cannot be decoded"):
+        swap_video(source, damaged, results / "out.mp4", swapper=MeshSwapper(), analyser=analyser)
+
+    assert list(results.iterdir()) == []

@@ -210,7 +210,7 @@ def _read(container, video, audio, info: VideoInfo, path: Path, out: queue.Queue
         if packet.stream.type == "audio":
             stages.give(out, ("audio", packet), halt)
             continue
-        for frame in _decoded(packet.decode(), path):
+        for frame in _decode(packet, path, index, info):
             image = to_display(colour.to_rgb(frame), turns)
             stages.give(out, ("video", image, frame.pts, _seconds(frame, index, info)), halt)
             index += 1
@@ -231,22 +231,35 @@ def _next(items: queue.Queue, halt: threading.Event, *others: stages.Stage):
     try:
         return stages.take(items, halt)
     except stages.Halted:
-        _raise_stage_error(*others)
-        raise
+        pass
+    _raise_stage_error(*others)  # outside the except: the stage's error alone is what the caller sees
+    raise stages.Halted
 
 
 def _give(items: queue.Queue, item, halt: threading.Event, *others: stages.Stage) -> None:
     try:
-        stages.give(items, item, halt)
+        return stages.give(items, item, halt)
     except stages.Halted:
-        _raise_stage_error(*others)
-        raise
+        pass
+    _raise_stage_error(*others)
+    raise stages.Halted
 
 
 def _raise_stage_error(*others: stages.Stage) -> None:
     for stage in others:
         if stage.error is not None:
             raise stage.error
+
+
+def _decode(packet: av.Packet, path: Path, index: int, info: VideoInfo) -> list[av.VideoFrame]:
+    """The frames of one packet; a packet the decoder refuses fails the job (skipping it would
+    lose frames and shift the sound against the picture)."""
+    try:
+        return packet.decode()
+    except av.FFmpegError as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        at = f"{index / info.fps:.2f} s" if info.fps else f"frame {index}"
+        raise VideoError(f"{path.name} is damaged near {at} and cannot be decoded: {reason}") from None
 
 
 def _decoded(items, path: Path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from .errors import VideoError
 from .frames import Colour
 
 # x264 speed against size: "veryfast" keeps encoding a small share of the time per frame
@@ -100,7 +101,11 @@ class VideoWriter:
                 packet.stream = self.audio
                 self.container.mux(packet)
             return
-        for frame in packet.decode():
+        try:
+            frames = packet.decode()
+        except av.FFmpegError as error:
+            raise VideoError(f"the sound is damaged and cannot be decoded: {getattr(error, 'strerror', error)}") from None
+        for frame in frames:
             self._encode_audio(frame)
 
     def _encode_audio(self, frame: av.AudioFrame | None) -> None:

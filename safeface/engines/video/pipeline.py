@@ -19,17 +19,18 @@ from ..types import Analyser, SourceFace, Swapper
 from . import stages
 from .errors import VideoCancelled, VideoError
 from .frames import Colour, from_display, to_display
+from .opening import open_video
 from .probe import VideoInfo, accepted_streams, probe
 from .tracking import FaceTracker, FrameFaces
-from .opening import open_video
 from .writer import VideoWriter
 
 logger = logging.getLogger(__name__)
 
 # The analyser searches the whole frame five times a second (and every frame while someone
 # is missing or nobody is followed); FaceMesh follows faces in between. Measured at 1280x720
-# (bench/bench_video.py): a search costs ~14 ms, following one face ~1.5 ms. A second person
-# who walks in while another is followed is found within this time.
+# on an idle 2-core machine: a search costs ~14 ms, following one face ~1.5 ms; the whole
+# swap runs 20-40% faster than with a search on every frame (bench/bench_video.py). A second
+# person who walks in while another is followed is found within this time.
 DETECT_SECONDS = 0.2
 PROGRESS_SECONDS = 0.5
 
@@ -70,6 +71,10 @@ def swap_video(
     about twice a second and at 100; `cancel` (a callable or an Event) stops the job with
     VideoCancelled. Nothing is ever left at `output_path` unless the job completes: the file
     is written under a temporary name beside it and renamed at the end.
+
+    `detect_every` (frames) sets how often the analyser searches whole frames, FaceMesh
+    following the faces in between; the default is five times a second, 1 searches every
+    frame (see tracking.FaceTracker).
 
     Raises VideoError for a video that cannot be used (see `probe`), a reference frame
     without the chosen faces, or a video in which no face is found at all.

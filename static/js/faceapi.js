@@ -100,7 +100,7 @@
 
   function setUpFilePage(page) {
     const hashes = new Map();
-    const verdict = page.querySelector(".compare-verdict");
+    const verdict = document.querySelector(".compare-verdict");
     for (const slot of page.querySelectorAll(".file-slot")) {
       setUpSlot(slot, (which, digest) => {
         hashes.set(which, digest);

@@ -7,9 +7,10 @@ from django.db import models
 from django.urls import reverse
 
 from safeface.engines.vocabulary import describe
+from safeface.fields import SeedField
 from safeface.jobs import ACTIVE_CONDITION, Job
 
-MAX_SEED = 2**63 - 1  # the largest seed a PostgreSQL bigint holds
+MAX_SEED = 2**64 - 1  # seeds are unsigned 64-bit (safeface/fields.py stores them)
 
 
 def random_seed() -> int:
@@ -37,8 +38,8 @@ class Avatar(Job):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
     spec = models.JSONField(help_text="the validated attribute spec (safeface/engines/vocabulary.py)")
-    seed = models.PositiveBigIntegerField(help_text="the seed asked for")
-    used_seed = models.PositiveBigIntegerField(null=True, blank=True, help_text="the seed that passed the quality gate")
+    seed = SeedField(help_text="the seed asked for")
+    used_seed = SeedField(null=True, blank=True, help_text="the seed that passed the quality gate (a retry's is derived by hashing)")
     size = models.PositiveSmallIntegerField(default=512)
     prompt = models.TextField(blank=True)
     engine = models.CharField(max_length=100, blank=True, help_text="name@version of the generator")

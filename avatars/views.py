@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.core import is_ratelimited
 
 from avatars.forms import ComposerForm, SelectionForm
-from avatars.models import Avatar, random_seed
+from avatars.models import MAX_SEED, Avatar, random_seed
 from safeface import inference, jobs
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
 from safeface.jobs import JobStatus
@@ -126,7 +126,7 @@ def _create_avatars(request, form) -> list[Avatar]:
     with transaction.atomic():
         avatars = []
         for n in range(data["count"]):
-            seed = random_seed() if first_seed is None else (first_seed + n) % (2**63)
+            seed = random_seed() if first_seed is None else (first_seed + n) % (MAX_SEED + 1)
             avatar = Avatar.objects.create(owner=request.user, spec=data["spec"], seed=seed, size=form.size)
             avatar.enqueue()
             avatars.append(avatar)

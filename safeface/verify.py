@@ -62,5 +62,6 @@ def verify(request):
             source_type=SOURCE_TYPES.get((report.c2pa and report.c2pa.digital_source_type) or (report.xmp and report.xmp.digital_source_type)),
             safeface_id=trusted_id or watermark_id,
             origin=_origin(trusted_id or watermark_id, request.user),
+            from_face_api=(trusted_id or watermark_id or "").startswith("face:"),
         )
     return render(request, "verify.html", context)

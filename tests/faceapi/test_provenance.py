@@ -36,3 +36,14 @@ def test_a_blend_says_what_it_mixed(fetch):
     report = report_of(fetch("/api/face?value0=a&amount0=1&value1=b&amount1=-1&dim=64").content)
 
     assert report.c2pa.generation["spec"] == {"blend": [[str(seed_for("a")), 1.0], [str(seed_for("b")), -1.0]]}
+
+
+def test_check_an_image_names_the_face_api(fetch, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = fetch("/api/face?value=hello&dim=300&format=png").content
+    response = client.post("/verify/", {"image": SimpleUploadedFile("face.png", data)})
+
+    assert "Made by SafeFace" in response.content.decode()
+    assert "the Face API: a face made from a value" in response.content.decode()
+    assert "(private, or deleted)" not in response.content.decode()

@@ -23,6 +23,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import random
+import re
+import shutil
+import subprocess
 import statistics
 import threading
 import time
@@ -115,6 +118,7 @@ def main():
             for thread in threads:
                 thread.join()
             elapsed[second] = time.monotonic() - started
+        wrk = wrk_pass(args, data) if shutil.which("wrk") else None
         locked = sum((data / log).read_text(errors="replace").count("database is locked") for log in ("web.log", "worker.log"))
 
     print(f"{args.clients} clients, {args.requests} /api/face requests over {args.values} values (dim {args.dim}), "
@@ -132,6 +136,44 @@ def main():
     print(f"\nfirst pass: {len(first) / elapsed[False]:.0f} HTTP requests/s over {elapsed[False]:.1f} s; "
           f"second pass: {len(second) / max(elapsed.get(True, 0), 1e-9):.0f} requests/s over {elapsed.get(True, 0):.1f} s")
     print(f"statuses {dict(statuses)}; values never served: {args.values - len(served)}; 'database is locked' in the logs: {locked}")
+    if wrk:
+        print(f"\ncached, wrk ({args.clients} connections, {WRK_SECONDS} s over the same values; a C client leaves the "
+              f"2 cores to the server): {wrk['rps']:.0f} requests/s, p50 {wrk['p50']:.0f} ms, p99 {wrk['p99']:.0f} ms, "
+              f"{wrk['requests']} requests, non-2xx/3xx {wrk['bad']}, socket errors {wrk['socket_errors']}")
+
+
+WRK_SECONDS = 15
+WRK_SCRIPT = """
+local paths, i = {}, 0
+for n = 0, %(values)d - 1 do paths[#paths + 1] = "/api/face?value=load-" .. n .. "&dim=%(dim)d" end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def wrk_pass(args, data) -> dict:
+    """The all-cached path again, driven by wrk: Python client threads spend much of
+    the CPU a 2-core machine has, and so measure themselves as much as the server."""
+    script = data / "paths.lua"
+    script.write_text(WRK_SCRIPT % {"values": args.values, "dim": args.dim})
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{WRK_SECONDS}s", "--latency", "-s", str(script),
+                          f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+
+    def millis(label: str) -> float:
+        value = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        number, unit = float(value.group(1)), value.group(2)
+        return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
+
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": millis("50%"), "p99": millis("99%"),
+        "bad": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
 
 if __name__ == "__main__":
     main()

@@ -94,7 +94,8 @@ def texture(rgb: np.ndarray, height: float) -> np.ndarray:
 
 
 def inner_face(face: Face, box: tuple[int, int, int, int]) -> np.ndarray:
-    """bool mask (over `box`) of the face well inside its landmarks' hull, mouth opening left out."""
+    """bool mask (over `box`) of the face well inside its landmarks' hull, mouth and eye openings
+    left out (the swapper keeps the target's own there)."""
     from safeface.engines.swapping import regions
 
     x0, y0, x1, y1 = box
@@ -103,9 +104,10 @@ def inner_face(face: Face, box: tuple[int, int, int, int]) -> np.ndarray:
     cv2.fillConvexPoly(mask, cv2.convexHull(points), 255)
     grow = max(3, int(face.height * 0.12))
     mask = cv2.erode(mask, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-    mouth = np.zeros_like(mask)
-    cv2.fillPoly(mouth, [points[list(regions.MOUTH_OPENING)]], 255)
-    mask[cv2.dilate(mouth, np.ones((7, 7), np.uint8)) > 0] = 0
+    openings = np.zeros_like(mask)
+    for opening in (regions.MOUTH_OPENING, regions.RIGHT_EYE, regions.LEFT_EYE):
+        cv2.fillPoly(openings, [points[list(opening)]], 255)
+    mask[cv2.dilate(openings, np.ones((7, 7), np.uint8)) > 0] = 0
     return mask > 0
 
 

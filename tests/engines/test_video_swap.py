@@ -89,7 +89,8 @@ def test_it_swaps_the_face_in_every_frame_and_leaves_the_rest(clip, swapped):
     assert report.swapped_frames == FRAMES
     for index, (original, result) in enumerate(zip(frames, after)):
         inside, outside = face_change(original, result, index)
-        assert inside > 12, f"frame {index}: the face hardly changed ({inside:.1f})"
+        # About 10 (an unswapped face: under 2); the eye openings stay the target's.
+        assert inside > 8, f"frame {index}: the face hardly changed ({inside:.1f})"
         assert outside < 4, f"frame {index}: the background changed ({outside:.1f})"  # one more H.264 generation
 
 

@@ -29,12 +29,20 @@ def feathered_inside(mask: np.ndarray, radius: int) -> np.ndarray:
 
 def feathered_outside(holes: np.ndarray, radius: int) -> np.ndarray:
     """float32 alpha that is exactly 0 inside the uint8 `holes` and rises to 1 just outside them."""
-    if not holes.any():
-        return np.ones(holes.shape, np.float32)
+    alpha = np.ones(holes.shape, np.float32)
+    x, y, width, height = cv2.boundingRect(holes)
+    if not width:
+        return alpha
+    # Worked out around the holes only (eyes and mouth are small next to the face's crop).
     radius = max(1, int(radius))
-    grown = cv2.dilate(holes, ellipse(radius))
-    alpha = 1.0 - feathered_inside(grown, radius)
-    alpha[holes > 0] = 0.0
+    reach = 2 * radius + 2
+    x0, y0 = max(0, x - reach), max(0, y - reach)
+    x1, y1 = min(holes.shape[1], x + width + reach), min(holes.shape[0], y + height + reach)
+    near = holes[y0:y1, x0:x1]
+    grown = cv2.dilate(near, ellipse(radius))
+    part = 1.0 - feathered_inside(grown, radius)
+    part[near > 0] = 0.0
+    alpha[y0:y1, x0:x1] = part
     return alpha
 
 

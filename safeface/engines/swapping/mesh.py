@@ -20,12 +20,14 @@ from .errors import SwapError
 from .sources import per_face_sources
 from .warp import facing_triangles, frontal_layout, label_triangles, triangle_affines, triangulate, warp_maps
 
-VERSION = "1.0"
+VERSION = "1.1"
 # Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
 ROI_MARGIN = 0.08
-# Feather widths, as fractions of the face height: the face's outline, and the kept eyes and mouth.
+# Feather widths, as fractions of the face height: the face's outline, the kept mouth, and the
+# kept eyes (wider: the target's lashes fade into the source's lids instead of a cut-out edge).
 OUTLINE_FEATHER = 0.06
-HOLE_FEATHER = 0.015
+MOUTH_FEATHER = 0.015
+EYE_FEATHER = 0.03
 # The target's mouth interior is kept once its lips part by this much of the face height.
 MOUTH_OPEN = 0.02
 # The target's eyes are kept when their width (pose) or openness (blink, squint) is this far off the source's.
@@ -72,9 +74,12 @@ class MeshSwapper:
     their affine maps with cubic interpolation (a 64 px avatar on a large face comes out
     smooth, not blocky), matched to the target's skin in Lab colour and slow lighting,
     Poisson-blended, and laid in under a mask feathered inwards from the mesh's outline.
-    The target's mouth interior is kept when its mouth is open, and its eye openings when
-    the pose or a blink makes the source's eyes a poor fit. Pixels outside the mesh are
-    never written.
+    The target's mouth interior is kept when its mouth is open, and its eye openings (iris
+    and whites, inside the lids) always: a small avatar's blurry, low-contrast eyes, shifted
+    to the target's skin, came out as pale "ghost" eyes, and the target's keep its gaze and
+    blinks; the lids, lashes' line and brows are the source's. With `keep_eyes=False` the
+    target's eyes are kept only where the pose or a blink makes the source's a poor fit.
+    Pixels outside the mesh are never written.
 
     Sources are prepared once (crop, pyramid, triangulation, colour statistics) and
     remembered; `swap` may be called from several threads.
@@ -82,9 +87,10 @@ class MeshSwapper:
 
     name = f"mesh@{VERSION}"
 
-    def __init__(self, *, poisson: bool = True, shading: bool = True):
+    def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True):
         self.poisson = poisson
         self.shading = shading
+        self.keep_eyes = keep_eyes
         self._prepared: OrderedDict[int, tuple[SourceFace, _PreparedSource]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -148,7 +154,7 @@ class MeshSwapper:
         warped = cv2.remap(level.image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
 
         crop = output[y0:y1, x0:x1]
-        kept = _kept_regions(local, level.points, region.shape, height) if source.facemesh else None
+        kept = _kept_regions(local, level.points, region.shape, self.keep_eyes) if source.facemesh else None
         skin = _skin(local, region, height) if source.facemesh else cv2.erode(region, None, iterations=2)
 
         warped_lab, crop_lab = to_lab(warped), to_lab(crop)
@@ -164,7 +170,9 @@ class MeshSwapper:
 
         alpha = feathered_inside(region, round(OUTLINE_FEATHER * height))
         if kept is not None:
-            alpha *= feathered_outside(kept, round(HOLE_FEATHER * height) + 1)
+            mouth, eyes = kept
+            alpha *= feathered_outside(mouth, round(MOUTH_FEATHER * height) + 1)
+            alpha *= feathered_outside(eyes, round(EYE_FEATHER * height) + 1)
         inside = alpha > 0
         weight = alpha[inside][:, None]
         mixed = crop[inside] * (1.0 - weight) + corrected[inside] * weight
@@ -235,16 +243,18 @@ def _skin(points: np.ndarray, region: np.ndarray, height: float) -> np.ndarray:
     return skin
 
 
-def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int], height: float) -> np.ndarray:
-    """uint8 mask of the target's own features to keep: an open mouth's interior (the source
-    has no teeth or tongue to show), and each eye whose pose or blink the source's cannot match."""
-    kept = np.zeros(shape, np.uint8)
+def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int], eyes: bool,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 masks of the target's own features to keep: an open mouth's interior (the source
+    has no teeth or tongue to show), and its eye openings: all of them when `eyes`, else each
+    one whose pose or blink the source's cannot match."""
+    mouth, kept_eyes = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     if regions.mouth_openness(target) > MOUTH_OPEN:
-        _polygon(kept, target, regions.MOUTH_OPENING)
+        _polygon(mouth, target, regions.MOUTH_OPENING)
     for opening, axes in ((regions.RIGHT_EYE, regions.RIGHT_EYE_AXES), (regions.LEFT_EYE, regions.LEFT_EYE_AXES)):
         turned = regions.eye_width(target, axes) < EYE_WIDTH_RATIO * regions.eye_width(source, axes)
         target_open, source_open = regions.eye_openness(target, axes), regions.eye_openness(source, axes)
         blinking = max(target_open, source_open) > EYE_OPENNESS_RATIO * max(1e-3, min(target_open, source_open))
-        if turned or blinking:
-            _polygon(kept, target, opening)
-    return kept
+        if eyes or turned or blinking:
+            _polygon(kept_eyes, target, opening)
+    return mouth, kept_eyes

@@ -3,7 +3,9 @@
     .venv/bin/python bench/bench_analysis.py [--runs 30] [--threads 1] [--all-cores]
 
 The photos are built from insightface's bundled pictures: the portrait enlarged onto
-a face-free part of the group photo, and the group photo (six faces) letterboxed.
+a face-free part of the group photo, and the group photo (six faces) letterboxed; then
+the portrait small (120 px) on that part, found only by the tiled search, and that part
+alone, where every search runs and finds nothing.
 By default the process is pinned to one CPU core and every library to one thread.
 """
 
@@ -32,6 +34,20 @@ def one_face_photo() -> np.ndarray:
     face = cv2.resize(read_image(PHOTOS / "Tom_Hanks_54745.png"), (320, 320), interpolation=cv2.INTER_CUBIC)
     photo[200:520, 480:800] = face
     return photo
+
+
+def small_face_photo(side: int = 120) -> np.ndarray:
+    """The portrait at `side` px on the table: too small for the whole-frame search, found by tiles."""
+    photo = no_face_photo()
+    face = cv2.resize(read_image(PHOTOS / "Tom_Hanks_54745.png"), (side, side), interpolation=cv2.INTER_AREA)
+    photo[300:300 + side, 600:600 + side] = face
+    return photo
+
+
+def no_face_photo() -> np.ndarray:
+    """The table alone: every search runs and finds nothing (the worst case)."""
+    group = read_image(PHOTOS / "t1.jpg")
+    return cv2.resize(group[560:, :], (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
 
 
 def six_faces_photo() -> np.ndarray:
@@ -67,7 +83,8 @@ def main() -> None:
     cv2.setNumThreads(1)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
-    photos = {"1280x720, one face": one_face_photo(), "1280x720, six faces": six_faces_photo()}
+    photos = {"1280x720, one face": one_face_photo(), "1280x720, six faces": six_faces_photo(),
+              "1280x720, 120 px face": small_face_photo(), "1280x720, no face": no_face_photo()}
     print(f"offline analyser, {arguments.threads} interpreter thread(s), {cores} CPU core(s), "
           f"median of {arguments.runs} runs")
     print(f"| {'photo':<22} | {'orientations':<12} | faces | median ms | p90 ms |")

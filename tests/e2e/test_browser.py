@@ -187,7 +187,6 @@ def test_a_person_swaps_an_avatar_onto_two_faces_of_a_group_photo(page, cluster_
     expect(page.locator(".facts")).to_contain_text("face 1 → avatar")
     expect(page.locator(".facts")).to_contain_text("face 2 → avatar")
     page.screenshot(path=ARTIFACTS / "swap-result.png", full_page=True)
-    page.screenshot(path=ROOT / "docs" / "swap.png", full_page=True)
 
     page.click(".nav-links >> text=Swaps")
     assert page.locator(".swap-card.status-done").count() == 1

@@ -1,0 +1,83 @@
+"""The embedded default's shared cache: Django's cache contract, and counts that
+concurrent processes never lose (rate limits depend on them)."""
+
+import multiprocessing
+import time
+
+import pytest
+
+from safeface.sqlite_cache import SQLiteCache
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return SQLiteCache(str(tmp_path / "cache.sqlite3"), {})
+
+
+def test_it_keeps_values_of_any_kind_until_they_expire(cache):
+    cache.set("n", 3)
+    cache.set("thing", {"a": [1, 2]}, timeout=60)
+    cache.set("gone", "x", timeout=0)
+
+    assert cache.get("n") == 3 and cache.get("thing") == {"a": [1, 2]}
+    assert cache.get("gone", "default") == "default" and not cache.has_key("gone")
+
+
+def test_add_only_writes_when_the_key_is_absent_or_expired(cache):
+    assert cache.add("k", 1, timeout=60)
+    assert not cache.add("k", 2, timeout=60)
+    cache.set("old", 5, timeout=-1)
+
+    assert cache.add("old", 6, timeout=60)
+    assert cache.get("k") == 1 and cache.get("old") == 6
+
+
+def test_incr_adds_to_integers_and_refuses_missing_keys(cache):
+    cache.set("n", 1)
+    cache.set("text", "a")
+
+    assert cache.incr("n") == 2 and cache.incr("n", 5) == 7
+    with pytest.raises(ValueError):
+        cache.incr("missing")
+    with pytest.raises(TypeError):
+        cache.incr("text")
+
+
+def test_delete_touch_and_clear(cache):
+    cache.set("a", 1, timeout=1)
+    cache.set("b", 2)
+
+    assert cache.touch("a", timeout=60) and not cache.touch("missing")
+    time.sleep(1.1)
+    assert cache.get("a") == 1
+    assert cache.delete("b") and not cache.delete("b")
+    cache.clear()
+    assert cache.get("a") is None
+
+
+def test_versions_and_prefixes_keep_keys_apart(tmp_path):
+    one = SQLiteCache(str(tmp_path / "c.sqlite3"), {"KEY_PREFIX": "one"})
+    two = SQLiteCache(str(tmp_path / "c.sqlite3"), {"KEY_PREFIX": "two"})
+    one.set("k", 1)
+    one.set("k", 10, version=2)
+
+    assert one.get("k") == 1 and one.get("k", version=2) == 10 and two.get("k") is None
+
+
+def _count(path: str, times: int) -> None:
+    cache = SQLiteCache(path, {})
+    for _ in range(times):
+        if not cache.add("hits", 1, timeout=60):
+            cache.incr("hits")
+
+
+def test_processes_counting_at_once_lose_no_count(tmp_path):
+    path = str(tmp_path / "cache.sqlite3")
+    workers = [multiprocessing.get_context("spawn").Process(target=_count, args=(path, 200)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert SQLiteCache(path, {}).get("hits") == 600

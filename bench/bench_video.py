@@ -4,8 +4,10 @@
 
 Rows: decoding alone (to RGB), decoding and encoding (H.264, sound copied), and the
 whole swap (decode, follow the face, mesh swap, encode), with the face searched for
-every frame or followed by FaceMesh between searches (the default). Then the share of
-one frame's time each stage takes. The clip is built from insightface's group photo,
+every frame or followed by FaceMesh between searches (the default). Then the swap of a
+clip whose face leaves for its middle half (a face-free stretch), with the analyser's full
+search on every empty frame (as before the quick search) and with the quick search between
+full ones (now). Then the share of one frame's time each stage takes. The clip is built from insightface's group photo,
 as bench_analysis.py builds its photo, with one face moving and growing and an AAC sine
 tone as sound. The process is pinned to `--cores` CPU cores.
 """
@@ -36,7 +38,18 @@ PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search
 WIDTH, HEIGHT, FPS = 1280, 720, 30
 
 
-def build_clip(path: Path, seconds: float) -> Path:
+class FullSearchOnly:
+    """The analyser without its quick search: the tracker searches every empty frame fully."""
+
+    def __init__(self, analyser):
+        self.analyser, self.name = analyser, analyser.name
+
+    def detect(self, image):
+        return self.analyser.detect(image)
+
+
+def build_clip(path: Path, seconds: float, absent: tuple[float, float] | None = None) -> Path:
+    """The clip; `absent` (fractions of its length) is a stretch in which the face is gone."""
     group = read_image(PHOTOS / "t1.jpg")
     # The table below everyone's chin: a busy background with no face in it.
     base = cv2.resize(group[560:, :], (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
@@ -56,7 +69,8 @@ def build_clip(path: Path, seconds: float) -> Path:
             left = round(200 + 700 * progress)
             top = round(160 + 60 * np.sin(2 * np.pi * progress))
             image = base.copy()
-            image[top:top + side, left:left + side] = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
+            if absent is None or not absent[0] <= progress < absent[1]:
+                image[top:top + side, left:left + side] = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts, frame.time_base = index, Fraction(1, FPS)
             output.mux(video.encode(frame))
@@ -156,6 +170,11 @@ def main() -> None:
         for label, every in (("swap, search every frame", 1), ("swap, FaceMesh follows between searches", None)):
             timed(label, lambda every=every: swap_video(
                 source, clip, folder / "out.mp4", swapper=swapper, analyser=analyser, detect_every=every).frames)
+        gap = build_clip(folder / "gap.mp4", arguments.seconds, absent=(0.25, 0.75))
+        for label, searcher in (("face-free half: full search (before)", FullSearchOnly(analyser)),
+                                ("face-free half: quick search between", analyser)):
+            timed(label, lambda searcher=searcher: swap_video(
+                source, gap, folder / "out.mp4", swapper=swapper, analyser=searcher).frames)
         costs = stage_costs(clip, analyser, swapper, source)
 
     print(f"video pipeline, {WIDTH}x{HEIGHT} {FPS} fps, {arguments.seconds:g} s, one face, {cores} CPU core(s)")

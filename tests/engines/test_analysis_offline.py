@@ -144,6 +144,18 @@ def test_it_finds_a_small_face_anywhere_in_a_busy_wide_frame(analyser, group, po
         assert x <= (x1 + x2) / 2 <= x + side and y <= (y1 + y2) / 2 <= y + side
 
 
+def test_the_quick_search_finds_a_large_face_but_searches_no_tiles_or_turned_copies(analyser, group, portrait):
+    small = _table(group)
+    small[300:400, 600:700] = cv2.resize(portrait, (100, 100), interpolation=cv2.INTER_AREA)
+    large = _table(group)
+    large[150:550, 400:800] = cv2.resize(portrait, (400, 400), interpolation=cv2.INTER_CUBIC)
+
+    assert len(analyser.detect(small)) == 1  # found in a tile by the full search
+    assert analyser.detect(small, quick=True) == []
+    assert len(analyser.detect(large, quick=True)) == 1
+    assert analyser.detect(np.ascontiguousarray(np.rot90(large)), quick=True) == []
+
+
 def test_it_finds_no_face_in_the_busy_frame_alone(analyser, group):
     assert analyser.detect(_table(group)) == []
 

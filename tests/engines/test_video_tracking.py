@@ -16,14 +16,18 @@ WIDTH, HEIGHT, FPS = 320, 240, 25
 
 
 class CountingAnalyser:
-    """The offline analyser, counting how often it is asked to search a frame."""
+    """The offline analyser, counting how often it is asked to search a frame, and how."""
 
     def __init__(self, analyser):
-        self.analyser, self.name, self.calls = analyser, analyser.name, 0
+        self.analyser, self.name, self.searches = analyser, analyser.name, []
 
-    def detect(self, image):
-        self.calls += 1
-        return self.analyser.detect(image)
+    @property
+    def calls(self) -> int:
+        return len(self.searches)
+
+    def detect(self, image, *, quick=False):
+        self.searches.append("quick" if quick else "full")
+        return self.analyser.detect(image, quick=quick)
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +102,40 @@ def test_searching_every_frame_gives_the_same_people(analyser):
 
     assert all(list(frame.faces) == [0] for frame in seen)
     assert analyser.calls == 10
+
+
+def test_while_nobody_is_followed_it_searches_quickly_between_full_searches(analyser):
+    tracker = FaceTracker(analyser, detect_every=5)
+    frames = [face_frame(present=False)] * 12 + [face_frame(side=150)] * 6
+
+    seen = [tracker.update(frame, index / FPS) for index, frame in enumerate(frames)]
+
+    # Full searches on schedule (frames 0, 5, 10, 15), quick ones on the empty frames
+    # between, none once the face that entered at frame 12 is followed.
+    assert analyser.searches == ["full"] + ["quick"] * 4 + ["full"] + ["quick"] * 4 + ["full", "quick", "quick", "full"]
+    assert [bool(frame.faces) for frame in seen] == [False] * 12 + [True] * 6  # swapped from its first frame
+
+
+class FullSearchOnly:
+    """An analyser without a quick search (as insightface's): it is asked for full ones."""
+
+    def __init__(self, analyser):
+        self.analyser, self.name, self.calls = analyser, analyser.name, 0
+
+    def detect(self, image):
+        self.calls += 1
+        return self.analyser.detect(image)
+
+
+def test_an_analyser_without_a_quick_search_searches_every_empty_frame_fully(offline):
+    analyser = FullSearchOnly(offline)
+    tracker = FaceTracker(analyser, detect_every=5)
+    frames = [face_frame(present=False)] * 7 + [face_frame()] * 3
+
+    seen = [tracker.update(frame, index / FPS) for index, frame in enumerate(frames)]
+
+    assert analyser.calls == 8  # frames 0-7, then the face is followed
+    assert list(seen[7].faces) == [0]
 
 
 def test_a_face_lost_for_two_frames_stays_swapped_where_it_was(analyser):

@@ -3,6 +3,7 @@ detections, landmarks smoothed over time, and faces held through brief misses.""
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -119,7 +120,9 @@ class FaceTracker:
     """Follows every face in a video, frame by frame.
 
     The analyser searches the first frame, then every `detect_every` frames, and every
-    frame while a face is missing or no face is followed; in between, each face is found again by running FaceMesh
+    frame while a face is missing; while no face is followed, it searches the frames between
+    quickly (the whole frame as given, when the analyser offers `detect(image, quick=True)`;
+    fully otherwise). In between, each face is found again by running FaceMesh
     on the crop its previous landmarks outline, aligned with its eye line, the way
     MediaPipe tracks faces (about 1 ms per face instead of a full search, and it follows a
     head that turns or tilts all the way to sideways). `detect_every=1` searches every frame
@@ -138,6 +141,9 @@ class FaceTracker:
         self.analyser = analyser
         self.detect_every = detect_every
         self.follow = detect_every > 1
+        # Analysers with a cheaper whole-frame search (OfflineAnalyser's `quick`) use it
+        # while nobody is followed; others search fully on those frames.
+        self._quick = _offers_quick_search(analyser)
         # Also describes, with FaceMesh's 468 points, faces from analysers that give fewer
         # (insightface's 5 keypoints), so every track is measured the same way.
         self._landmarker = landmarker if landmarker is not None else FaceMeshLandmarker()
@@ -152,12 +158,18 @@ class FaceTracker:
         if self.follow:
             for track in self._tracks:
                 self._follow(track, image, time)
-        # Search on schedule, and on every frame while someone is missing or nobody is
-        # followed yet (a face entering an empty picture is swapped from its first frame).
-        due = self._frame % self.detect_every == 0 or not self._tracks or any(track.missed for track in self._tracks)
+        # The full search on schedule and while someone is missing; while nobody is followed,
+        # the quick one (the whole frame as given) on the frames between: a face entering an
+        # empty picture large enough to be seen whole is swapped from its first frame, a
+        # small or sideways one within `detect_every` frames, and an empty stretch costs
+        # a fraction of a full search per frame.
+        due = self._frame % self.detect_every == 0 or any(track.missed for track in self._tracks)
         detected = detected_tracks = None
         if search or due or not self.follow:
             detected = self.analyser.detect(image)
+        elif not self._tracks:
+            detected = self.analyser.detect(image, quick=True) if self._quick else self.analyser.detect(image)
+        if detected is not None:
             detected_tracks = self._match(detected, [self._mesh_of(image, face) for face in detected], time)
         self._drop_duplicates()
         self._expire(time)
@@ -242,6 +254,13 @@ class FaceTracker:
                 self._tracks.remove(track)
                 self._lost.append(track)
         del self._lost[:-MAX_LOST]  # only the latest people to leave are remembered
+
+
+def _offers_quick_search(analyser: Analyser) -> bool:
+    try:
+        return "quick" in inspect.signature(analyser.detect).parameters
+    except (TypeError, ValueError):  # a callable whose signature cannot be read
+        return False
 
 
 def _match_score(track: Track, mesh: np.ndarray) -> float:

@@ -41,7 +41,7 @@ def test_it_swaps_the_chosen_faces_of_a_photo_and_prints_what_it_did(avatar_file
     assert _swap(avatar_file, GROUP, output, "--faces", "0,2", "--swapper", "mesh") == 0
 
     summary = json.loads(capsys.readouterr().out)
-    assert summary["swapper"] == "mesh@1.1" and summary["faces_found"] == 6 and summary["faces_swapped"] == [0, 2]
+    assert summary["swapper"] == "mesh@1.2" and summary["faces_found"] == 6 and summary["faces_swapped"] == [0, 2]
     group, result = read_image(GROUP), read_image(output)
     faces = analyser.detect(group)
     untouched = ~hull_mask([faces[0], faces[2]], group.shape)

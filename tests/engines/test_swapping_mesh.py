@@ -13,6 +13,7 @@ from safeface.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepa
 from safeface.engines.types import Face, SourceFace, Swapper
 
 from .swapping_helpers import PHOTOS, box_crop, first_avatar_with_one_face, hull_mask, likeness
+from .video_clips import source_image
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def swapped_all(swapper, source, group, group_faces) -> np.ndarray:
 
 def test_it_is_a_swapper_with_a_versioned_name(swapper):
     assert isinstance(swapper, Swapper)
-    assert swapper.name == "mesh@1.1"
+    assert swapper.name == "mesh@1.2"
 
 
 def test_it_returns_a_new_image_of_the_same_shape_and_leaves_the_input_alone(swapper, source, group, group_faces):
@@ -258,6 +259,25 @@ def test_swapped_eyes_stay_as_much_darker_than_the_skin_as_the_targets(analyser,
         before = _lightness(group, skin) - _lightness(group, eyes)
         after = _lightness(result, skin) - _lightness(result, eyes)
         assert after > 0.7 * before, (face.box, before, after)
+
+
+@pytest.mark.parametrize("target", ["portrait", "group face 0", "group face 2"])
+def test_a_turned_source_covers_the_whole_target_face(analyser, swapper, group, group_faces, target):
+    """The far half of a turned avatar is squeezed and partly hidden: stretched onto a frontal
+    face it smeared its shadows over it, and where it was hidden the target's own skin showed.
+    It is now taken from the near half, mirrored."""
+    turned = prepare_source(analyser, source_image())  # a man looking well to the side
+    if target == "portrait":
+        image = read_image(PHOTOS / "Tom_Hanks_54745.png")
+        (face,) = analyser.detect(image)
+    else:
+        image, face = group, group_faces[int(target[-1])]
+
+    result = swapper.swap(turned, image, [face])
+
+    skin = _skin(face, image.shape)
+    changed = np.abs(result.astype(int) - image)[skin].max(axis=1) > 2
+    assert changed.mean() > 0.8  # before: 37% of the portrait's skin, 73-74% of the group faces'
 
 
 def _skin(face: Face, shape) -> np.ndarray:

@@ -18,9 +18,9 @@ from .blend import ellipse, feathered_inside, feathered_outside, poisson_blend
 from .colour import LabStats, lab_stats, match_shading, smoothed, to_lab, to_rgb, transfer
 from .errors import SwapError
 from .sources import per_face_sources
-from .warp import facing_triangles, frontal_layout, label_triangles, triangle_affines, triangulate, warp_maps
+from .warp import facing_triangles, frontal_layout, label_triangles, shown_share, triangle_affines, triangulate, warp_maps
 
-VERSION = "1.1"
+VERSION = "1.2"
 # Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
 ROI_MARGIN = 0.08
 # Feather widths, as fractions of the face height: the face's outline, the kept mouth, and the
@@ -37,12 +37,19 @@ EYE_OPENNESS_RATIO = 2.0
 # there the source's fringe or hairline would paint strands onto the target's forehead.
 FOREHEAD_CUT = 0.1
 PREPARED_SOURCES = 16
+# When the far half of a turned avatar shows less than this share of the near half's area
+# (relative to their frontal areas; from a yaw of about 30 degrees), it is sampled from the
+# near half, mirrored: squeezed and partly hidden behind the nose, the far half stretched onto
+# a frontal target pulled the hair and background beside the far cheek into the face as a
+# dark smear. The nose and lips on the midline stay the source's own.
+TURNED = 0.5
 
 
 @dataclass(frozen=True)
 class _Level:
     image: np.ndarray  # uint8 RGB crop around the source face, at this level's scale
     points: np.ndarray  # (N, 2) landmarks in the crop's pixels
+    sampled: np.ndarray  # (N, 2) where each landmark's pixels are taken from (mirrored for a turned source)
     face_height: float
 
 
@@ -150,7 +157,7 @@ class MeshSwapper:
         if not region.any():
             return
         triangles = source.triangles
-        map_x, map_y = warp_maps(labels, triangle_affines(level.points, local, triangles))
+        map_x, map_y = warp_maps(labels, triangle_affines(level.sampled, local, triangles))
         warped = cv2.remap(level.image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
 
         crop = output[y0:y1, x0:x1]
@@ -204,14 +211,22 @@ def _prepare_source(source: SourceFace) -> _PreparedSource:
     x1, y1 = np.ceil(points.max(axis=0) + margin).astype(int) + 1
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(image.shape[1], x1), min(image.shape[0], y1)
-    crop, local = np.ascontiguousarray(image[y0:y1, x0:x1]), points - (x0, y0)
-    levels = [_Level(crop, local, height)]
-    while min(crop.shape[:2]) >= 32 and height >= 32:
-        crop, local, height = cv2.pyrDown(crop), (local + 0.5) / 2 - 0.5, height / 2
-        levels.append(_Level(crop, local, height))
     layout = frontal_layout(_dense_points(source.face, "source"), regions.FRONT_PLANE if facemesh else None)
     triangles = triangulate(layout)
-    triangles = triangles[facing_triangles(points, triangles)]
+    identity = np.arange(len(points))
+    sampled, beside = _sampled_points(points, layout, triangles) if facemesh else (identity, identity)
+    crop, local = np.ascontiguousarray(image[y0:y1, x0:x1]), points - (x0, y0)
+    taken = (local[sampled] + local[beside]) / 2
+    levels = [_Level(crop, local, taken, height)]
+    while min(crop.shape[:2]) >= 32 and height >= 32:
+        crop, local, taken, height = cv2.pyrDown(crop), (local + 0.5) / 2 - 0.5, (taken + 0.5) / 2 - 0.5, height / 2
+        levels.append(_Level(crop, local, taken, height))
+    mirrored = sampled != identity
+    # The source hides what faces away from its camera: those triangles are not swapped. On a
+    # mirrored far half, all seen on the near half, that is what runs clockwise there.
+    own, far = ~mirrored[triangles].any(axis=1), mirrored[triangles].all(axis=1)
+    facing = facing_triangles(points[sampled], triangles)
+    triangles = triangles[(own & facing) | (far & ~facing) | ~(own | far)]
     swapped = np.ones(len(triangles), bool)
     if facemesh:
         down = layout[regions.CHIN] - layout[regions.FOREHEAD_TOP]
@@ -225,6 +240,31 @@ def _prepare_source(source: SourceFace) -> _PreparedSource:
     if stats is None:
         raise SwapError("the source face is too small to take its colours from")
     return _PreparedSource(tuple(levels), triangles, swapped, stats, facemesh)
+
+
+def _sampled_points(points: np.ndarray, layout: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per landmark, two landmarks halfway between whose source positions it is sampled:
+    itself twice, or for the far half of a turned source its mirror image on the near half.
+    Landmarks, not triangles, are mirrored, so the warp stays continuous (folded along the midline)."""
+    side = np.sign(regions.MIRROR - np.arange(len(regions.MIRROR)))  # +1 right, -1 left, 0 midline
+    corners = side[triangles]
+    right = (corners > 0).any(axis=1) & ~(corners < 0).any(axis=1)
+    left = (corners < 0).any(axis=1) & ~(corners > 0).any(axis=1)
+    shown_right, shown_left = shown_share(points, layout, triangles[right]), shown_share(points, layout, triangles[left])
+    identity = np.arange(len(points))
+    if min(shown_right, shown_left) >= TURNED * max(shown_right, shown_left):
+        return identity, identity
+    near_side = -1 if shown_right < shown_left else 1
+    sampled = np.where(side == -near_side, regions.MIRROR, identity)
+    # The midline of a turned face is its silhouette (the nose's ridge against the far cheek):
+    # sampled there, it draws a dark line down the fold. Its points are taken from halfway
+    # to their nearest near-side neighbour in the frontal layout instead.
+    near = np.flatnonzero(side == near_side)
+    midline = np.array(regions.MIDLINE)
+    distances = np.linalg.norm(layout[midline, None] - layout[near][None], axis=2)
+    beside = sampled.copy()
+    beside[midline] = near[distances.argmin(axis=1)]
+    return sampled, beside
 
 
 def _polygon(mask: np.ndarray, points: np.ndarray, indices: tuple[int, ...], value: int = 255) -> None:

@@ -24,6 +24,24 @@ FOREHEAD_TOP, CHIN = 10, 152
 # Points roughly in one plane across the front of the face (eye corners, mouth corners,
 # brow middle, forehead, chin), to find where it faces; the eyes' outer corners and chin first and last.
 FRONT_PLANE = (33, 263, 133, 362, 61, 291, 9, 10, 152)
+# The points on the face's midline, forehead to chin. FaceMesh lists every other point of the
+# person's right side below 248, in the order their mirror images on the left side take from
+# 248 on (checked on the bundled photos: each point's mirror image, across the midline of the
+# frontalised mesh, is its nearest counterpart).
+MIDLINE = (0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 94, 151, 152, 164, 168, 175, 195, 197,
+           199, 200)
+
+
+def _mirror() -> np.ndarray:
+    mirror = np.arange(FACEMESH_POINTS)
+    right = [index for index in range(248) if index not in MIDLINE]
+    left = range(248, FACEMESH_POINTS)
+    mirror[right], mirror[list(left)] = left, right
+    return mirror
+
+
+# MIRROR[i]: the point at the mirror image of point i across the midline (itself on the midline).
+MIRROR = _mirror()
 
 
 def face_height(points: np.ndarray) -> float:

@@ -60,6 +60,15 @@ def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
 
+def shown_share(points: np.ndarray, layout: np.ndarray, triangles: np.ndarray) -> float:
+    """The triangles' area at `points` over their area in the frontal `layout` (triangles
+    counter-clockwise there, as `triangulate` gives them): about 1 for a surface facing the
+    camera, towards 0 as it turns away (the far cheek of a turned head)."""
+    frontal = float(np.abs(signed_areas(layout, triangles)).sum())
+    facing = np.clip(signed_areas(points, triangles), 0, None)  # a hidden (flipped) triangle shows nothing
+    return float(facing.sum()) / frontal if frontal > 0 else 0.0
+
+
 def facing_triangles(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """Triangles (counter-clockwise in the frontal layout) that face the camera at `points`:
     a flipped one lies on the far side of a turned head, hidden behind the near side."""

@@ -9,10 +9,17 @@ Files are written once: to a temporary name beside the target, then linked into 
 which fails if another process got there first; the loser then serves the winner's
 file. That is what makes the bytes for a key the same everywhere, even though every
 C2PA signature carries random salts (see views.py).
+
+A served file's strong ETag is the hash of its bytes, kept in memory per file identity
+(device, inode, mtime, size): a file is never changed in place, and a key cleared and
+labelled again is a new file with a later mtime (labelling takes far longer than the
+clock's tick), so each process hashes a file once and can answer a matching
+If-None-Match without reading it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +30,10 @@ from pathlib import Path
 from django.conf import settings
 
 from .engine import Engine
+
+
+ETAGS_KEPT = 100_000  # file identities whose ETag a process keeps (about 20 MB at most)
+_etags: dict[tuple, str] = {}
 
 
 def root() -> Path:
@@ -36,8 +47,13 @@ def render_key(engine: Engine, kind: str, params: dict) -> str:
 
 
 def folder(engine_name: str, key: str) -> Path:
+    return _engine_folder(str(root()), engine_name) / key[:2] / key
+
+
+@functools.lru_cache(maxsize=64)
+def _engine_folder(root: str, engine_name: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "@._-" else "_" for c in engine_name)
-    return root() / safe / key[:2] / key
+    return Path(root) / safe
 
 
 def write_once(path: Path, data: bytes) -> bytes:
@@ -70,6 +86,29 @@ def write_folder_once(path: Path, files: dict[str, bytes]) -> None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read(path: Path, unless_tagged: frozenset[str] | set[str] = frozenset()) -> tuple[str, bytes | None] | None:
+    """(strong ETag, bytes) of the file at `path`, or None when there is none. The bytes
+    are not read (None) when the ETag is one of `unless_tagged` ("*": any)."""
+    try:
+        file = open(path, "rb")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    with file:
+        # The identity comes from the open file, so the ETag and the bytes read belong together.
+        info = os.fstat(file.fileno())
+        identity = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        tag = _etags.get(identity)
+        if tag is not None and (tag in unless_tagged or "*" in unless_tagged):
+            return tag, None
+        data = file.read()
+    if tag is None:
+        tag = etag(data)
+        if len(_etags) >= ETAGS_KEPT:
+            _etags.clear()
+        _etags[identity] = tag
+    return tag, (None if tag in unless_tagged or "*" in unless_tagged else data)
 
 
 def etag(data: bytes) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -26,7 +27,26 @@ class Engine:
     config: tuple[tuple[str, object], ...]  # settings that change the pixels but not the name
 
 
+RECHECK_SECONDS = 2.0  # how soon the web notices weights that appeared or went
+_known: tuple[tuple, float, Engine] | None = None  # (settings it was worked out for, until, engine)
+
+
 def active_engine() -> Engine:
+    """The engine, worked out again at most every RECHECK_SECONDS: looking costs a stat of
+    the weights (and, for diffusers, a walk over its config files) that a cached face
+    should not pay for on every request."""
+    global _known
+    names = (settings.SAFEFACE_GENERATOR, settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_DIFFUSION_STEPS)
+    now = time.monotonic()
+    known = _known
+    if known is not None and known[0] == names and now < known[1]:
+        return known[2]
+    engine = _look_up_engine()
+    _known = (names, now + RECHECK_SECONDS, engine)
+    return engine
+
+
+def _look_up_engine() -> Engine:
     kind = inference.active_generator_kind()
     if kind == "diffusers":
         folder = _diffusion_folder(settings.SAFEFACE_DIFFUSION_MODEL, str(settings.SAFEFACE_MODELS_DIR))

@@ -15,7 +15,9 @@ the hash of those bytes. The pixels and the XMP are deterministic in any case.
 
 from __future__ import annotations
 
+import functools
 import time
+from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
@@ -85,10 +87,20 @@ def api_endpoint(view: Callable) -> Callable:
 # --- files ------------------------------------------------------------------------------
 
 
-def _file_response(request, data: bytes, content_type: str, filename: str) -> HttpResponse:
-    tag = cache.etag(data)
-    matches = parse_etags(request.headers.get("If-None-Match", ""))
-    if "*" in matches or tag in [m.removeprefix("W/") for m in matches]:
+def _client_tags(request) -> set[str]:
+    """The ETags the client already holds (If-None-Match), weak or strong: a GET compares weakly."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    return {m.removeprefix("W/") for m in parse_etags(header)} if header else set()
+
+
+def _file_response(request, path: Path, content_type: str, filename: str) -> HttpResponse | None:
+    """The cached file at `path` (or 304 when the client has it); None when it is not there."""
+    found = cache.read(path, unless_tagged=_client_tags(request))
+    return None if found is None else _tagged_response(found[0], found[1], content_type, filename)
+
+
+def _tagged_response(tag: str, data: bytes | None, content_type: str, filename: str) -> HttpResponse:
+    if data is None:
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(data, content_type=content_type)
@@ -134,15 +146,17 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
     return _json(body, 202, Retry_After=str(RETRY_AFTER_SECONDS))
 
 
-def _still(request, *, kind: str, key: str, engine, params: dict, master: Callable, variant, fmt: str, dim: int, facts, filename: str):
-    """A still image: from the cache, else labelled from its master (rendering it first if need be)."""
-    if variant.is_file():
-        return _file_response(request, variant.read_bytes(), IMAGE_FORMATS[fmt], filename)
+def _still(request, *, kind: str, key: str, engine, params: dict, master: Callable, variant: Path, fmt: str, dim: int, facts: Callable, filename: str):
+    """A still image: from the cache, else labelled from its master (rendering it first if
+    need be). `facts` is only called when a file has to be made."""
+    if response := _file_response(request, variant, IMAGE_FORMATS[fmt], filename):
+        return response
     if response := _rendered(request, kind=kind, key=key, engine=engine, params=params, ready=lambda: master().is_file()):
         return response
     image = rendering.decode_master(master())
-    data = cache.write_once(variant, rendering.labelled_still(image, dim, fmt, facts, inference.signing_identity()))
-    return _file_response(request, data, IMAGE_FORMATS[fmt], filename)
+    data = cache.write_once(variant, rendering.labelled_still(image, dim, fmt, facts(), inference.signing_identity()))
+    tag = cache.etag(data)
+    return _tagged_response(tag, None if tag in _client_tags(request) else data, IMAGE_FORMATS[fmt], filename)
 
 
 # --- endpoints --------------------------------------------------------------------------
@@ -156,11 +170,11 @@ def face(request):
     key = cache.render_key(engine, RenderKind.FACE, query.render_params)
     folder = cache.folder(engine.name, key)
     if query.amounts is None:
-        facts = rendering.facts_for(engine.name, key, seed=query.seeds[0])
+        facts = functools.partial(rendering.facts_for, engine.name, key, seed=query.seeds[0])
         filename = f"face-{query.seeds[0]}.{query.format}"
     else:
         blend = [[str(s), a] for s, a in zip(query.seeds, query.amounts)]
-        facts = rendering.facts_for(engine.name, key, spec={"blend": blend})
+        facts = functools.partial(rendering.facts_for, engine.name, key, spec={"blend": blend})
         filename = f"blend-{key[:12]}.{query.format}"
     return _still(
         request, kind=RenderKind.FACE, key=key, engine=engine, params=query.render_params,
@@ -177,7 +191,7 @@ def morph(request):
     frames_key = cache.render_key(engine, RenderKind.FRAMES, query.frames_params)
     frames_folder = cache.folder(engine.name, frames_key)
     if query.frame is not None:
-        facts = rendering.facts_for(engine.name, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
+        facts = functools.partial(rendering.facts_for, engine.name, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
         return _still(
             request, kind=RenderKind.FRAMES, key=frames_key, engine=engine, params=query.frames_params,
             master=lambda: frames_folder / rendering.FRAMES / rendering.frame_name(query.frame),
@@ -187,9 +201,14 @@ def morph(request):
     key = cache.render_key(engine, RenderKind.ANIMATION, query.animation_params)
     animation = cache.folder(engine.name, key) / f"animation.{query.format}"
     params = {**query.animation_params, "frames_key": frames_key}
+    filename = f"morph-{key[:12]}.{query.format}"
+    if response := _file_response(request, animation, ANIMATION_FORMATS[query.format], filename):
+        return response
     if response := _rendered(request, kind=RenderKind.ANIMATION, key=key, engine=engine, params=params, ready=animation.is_file):
         return response
-    return _file_response(request, animation.read_bytes(), ANIMATION_FORMATS[query.format], f"morph-{key[:12]}.{query.format}")
+    return _file_response(request, animation, ANIMATION_FORMATS[query.format], filename) or _json(
+        {"error": "The animation was removed from the cache while it was being served; ask again."}, 503, Retry_After="1"
+    )
 
 
 @api_endpoint

@@ -32,3 +32,29 @@ def test_a_worker_with_another_engine_fails_the_render_with_a_clear_message(clie
 
     job = FaceRender.objects.get()
     assert job.status == JobStatus.FAILED and "someone-else@1" in job.error and "SAFEFACE_GENERATOR" in job.error
+
+
+def test_the_web_notices_weights_that_appear_within_a_few_seconds(settings, tmp_path, monkeypatch):
+    settings.SAFEFACE_GENERATOR = "auto"
+    settings.SAFEFACE_MODELS_DIR = tmp_path
+    settings.SAFEFACE_DIFFUSION_MODEL = "someone/model"
+    assert engine.active_engine().name.startswith("dcgan-digiface@")
+    weights = tmp_path / "diffusion" / "someone--model"
+    weights.mkdir(parents=True)
+    (weights / "model_index.json").write_text('{"a": 1}')
+
+    soon = engine.active_engine()
+    later = engine.time.monotonic() + engine.RECHECK_SECONDS
+    monkeypatch.setattr(engine.time, "monotonic", lambda: later)
+
+    assert soon.name.startswith("dcgan-digiface@")  # looked up less than RECHECK_SECONDS ago
+    assert engine.active_engine().name.startswith("diffusers-someone--model@")
+
+
+def test_changed_settings_are_seen_at_once(settings):
+    settings.SAFEFACE_GENERATOR = "dcgan"
+    engine.active_engine()
+    settings.SAFEFACE_GENERATOR = "diffusers"
+    settings.SAFEFACE_DIFFUSION_MODEL = "/nowhere/model"
+
+    assert engine.active_engine().name.startswith("diffusers-model@")

@@ -109,6 +109,9 @@ def _tagged_response(tag: str, data: bytes | None, content_type: str, filename: 
     response["Cache-Control"] = IMMUTABLE
     response["X-Content-Type-Options"] = "nosniff"
     response["Access-Control-Allow-Origin"] = "*"
+    # No Content-Security-Policy: it governs documents, not images sent with nosniff
+    # (safeface/content_security.py then skips building it).
+    response._csp_exempt = response._csp_exempt_ro = True
     return response
 
 

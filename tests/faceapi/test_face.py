@@ -34,6 +34,7 @@ def test_it_serves_the_face_once_the_worker_rendered_it(client, worker):
     assert response["Content-Type"] == "image/webp"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response  # a policy governs documents, not images
     assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
     assert Image.open(io.BytesIO(response.content)).size == (300, 300)
     assert FaceRender.objects.get().status == JobStatus.DONE

@@ -9,10 +9,11 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("metrics", metrics.metrics, name="metrics"),
     path("verify/", verify.verify, name="verify"),
+    # Before the catch-all includes: the face API is the most requested, and Django tries patterns in order.
+    path("api/", include("faceapi.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("", include("moderation.urls")),
-    path("api/", include("faceapi.urls")),
     path("", include("swaps.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -97,9 +97,18 @@ def _value(query, name: str, required: bool = True) -> str | None:
     return value
 
 
-def _integer(query, name: str, low: int, high: int, default: int | None) -> int | None:
+def _present(query, name: str) -> str | None:
+    """The parameter's text; None when it is absent. Present but empty is an error (as
+    the OpenAPI document says: an empty value is no value of the parameter's type)."""
     raw = _single(query, name)
-    if raw is None or raw == "":
+    if raw == "":
+        raise ParameterError(name, f"`{name}` is empty; give a value or leave it out for the default.")
+    return raw
+
+
+def _integer(query, name: str, low: int, high: int, default: int | None) -> int | None:
+    raw = _present(query, name)
+    if raw is None:
         return default
     if not _DIGITS.match(raw) or len(raw) > 10 or not low <= int(raw) <= high:
         raise ParameterError(name, f"`{name}` must be a whole number from {low} to {high}, not {raw[:40]!r}.")
@@ -107,8 +116,8 @@ def _integer(query, name: str, low: int, high: int, default: int | None) -> int 
 
 
 def _format(query, formats: dict[str, str], default: str) -> str:
-    raw = _single(query, "format")
-    if raw is None or raw == "":
+    raw = _present(query, "format")
+    if raw is None:
         return default
     if raw not in formats:
         raise ParameterError("format", f"`format` must be one of {', '.join(formats)}, not {raw[:40]!r}.")
@@ -116,8 +125,8 @@ def _format(query, formats: dict[str, str], default: str) -> str:
 
 
 def _amount(query, name: str) -> float:
-    raw = _single(query, name)
-    if raw is None or raw == "":
+    raw = _present(query, name)
+    if raw is None:
         return 1.0
     try:
         amount = float(raw)

@@ -73,3 +73,12 @@ def test_seed_names_the_bad_parameter(client, query, parameter):
 
 def test_only_get_is_allowed(client):
     assert client.post("/api/face?value=a").status_code == 405
+
+
+@pytest.mark.parametrize("query", ["value=a&dim=", "value=a&format=", "value0=a&amount0=&value1=b"])
+def test_an_empty_parameter_is_refused_not_taken_for_the_default(client, query):
+    response = client.get(f"/api/face?{query}")
+
+    assert response.status_code == 400
+    name = query.split("&")[1].split("=")[0] if "amount0" not in query else "amount0"
+    assert response.json()["parameter"] == name and "is empty" in response.json()["error"]

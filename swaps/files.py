@@ -6,6 +6,7 @@ import contextlib
 import io
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,11 +82,25 @@ def local_path(field):
         yield Path(copy.name)
 
 
+WORK_PREFIX = "swap-"
+
+
 @contextlib.contextmanager
 def work_folder():
-    """A private temporary folder for a task's intermediate files, always removed."""
-    folder = Path(tempfile.mkdtemp(prefix="swap-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    """A private temporary folder for a task's intermediate files, removed when the task
+    ends (a worker killed mid-task leaves it to `remove_stale_work_folders`)."""
+    folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=settings.FILE_UPLOAD_TEMP_DIR))
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_work_folders(older_than: float) -> int:
+    """Remove work folders untouched for `older_than` seconds: no task runs that long
+    (django-q2's timeout), so they belong to workers that were killed."""
+    deadline = time.time() - older_than
+    stale = [f for f in Path(settings.FILE_UPLOAD_TEMP_DIR).glob(f"{WORK_PREFIX}*") if f.is_dir() and f.stat().st_mtime < deadline]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stale)

@@ -7,6 +7,7 @@ import logging
 import time
 
 import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from safeface import inference
@@ -217,4 +218,7 @@ def purge_targets() -> int:
         count += 1
     if count:
         logger.info("Deleted the uploads of %d swap target(s) after retention", count)
+    # Work folders of workers killed mid-task, once no task could still be using them.
+    if stale := files.remove_stale_work_folders(older_than=settings.Q_CLUSTER["retry"]):
+        logger.info("Removed %d work folder(s) left by killed workers", stale)
     return count

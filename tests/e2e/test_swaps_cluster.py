@@ -58,3 +58,34 @@ def test_the_worker_swaps_a_video_and_keeps_its_sound(alice_client, avatar, clus
         assert video.streams.video and video.streams.audio
     ranged = alice_client.get(f"/swaps/{swap.pk}/result.mp4", HTTP_RANGE="bytes=0-99")
     assert ranged.status_code == 206
+
+
+def test_a_worker_killed_mid_video_swap_is_replaced_and_the_swap_ends_done_once(alice_client, avatar, cluster, cluster_media, tmp_path):
+    import os
+    import signal
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safeface import jobs
+    from tests.e2e.test_avatars_cluster import children, loads_torch
+
+    clip = samples.clip(tmp_path / "long.mp4", seconds=8.0, fps=25, width=320, height=240)  # a few seconds of work
+    response = alice_client.post("/swaps/new/", {"avatar": avatar.pk, "target": SimpleUploadedFile("long.mp4", clip.read_bytes(), "video/mp4")})
+    assert response.status_code == 302
+    target = wait_for(finished(Target, pk=Target.objects.latest("pk").pk), timeout=120, interval=0.3)
+    alice_client.post(f"/swaps/targets/{target.pk}/", {"avatar": avatar.pk, "which": "all"})
+    swap = SwapJob.objects.latest("pk")
+
+    wait_for(lambda: SwapJob.objects.filter(pk=swap.pk, status=JobStatus.RUNNING).exists(), timeout=60, interval=0.05)
+    workers = [pid for parent in [cluster.pid, *children(cluster.pid)] for pid in children(parent) if loads_torch(pid)]
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    jobs.reap(now=timezone.now() + timedelta(hours=1))  # the lease has run out, as the scheduled reaper would find
+
+    done = wait_for(finished(SwapJob, pk=swap.pk), timeout=300, interval=0.5)
+    assert (done.status, done.attempts) == (JobStatus.DONE, 2), done.error
+    assert (cluster_media / done.result.name).is_file()
+    leftovers = [p.name for p in cluster_media.rglob("*") if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp"))]
+    assert leftovers == []

@@ -71,3 +71,23 @@ def test_deleting_the_account_removes_every_swap_file(alice, media):
     assert any(p.is_file() for p in media.rglob("*"))
     alice.delete()
     assert not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_work_folders_left_by_killed_workers_are_removed_once_stale(settings, tmp_path):
+    import time
+    from pathlib import Path
+
+    from swaps import files
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    with files.work_folder() as running:  # a task at work right now
+        killed = Path(tmp_path / f"{files.WORK_PREFIX}killed")
+        killed.mkdir()
+        (killed / "swapped.mp4").write_bytes(b"half a video")
+        long_ago = time.time() - settings.Q_CLUSTER["retry"] - 60
+        os.utime(killed, (long_ago, long_ago))
+
+        purge_targets()
+
+        assert running.is_dir() and not killed.exists()
+    assert not running.exists()

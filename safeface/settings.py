@@ -162,10 +162,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # diskcache: SQLite files shared by every process on this machine, with atomic add and
-    # incr (FileBasedCache lost most rate-limit counts when processes raced, and cost a
-    # file rename per count).
-    CACHES = {"default": {"BACKEND": "diskcache.DjangoCache", "LOCATION": str(DATA_DIR / "cache")}}
+    # One SQLite file on this machine: atomic, cheap counters (safeface/sqlite_cache.py).
+    CACHES = {"default": {"BACKEND": "safeface.sqlite_cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # --- Task queue (django-q2) ---------------------------------------------------------
 # The broker only delivers; our own rows are the job records (safeface/jobs.py).

@@ -1,28 +1,17 @@
-"""The embedded default's shared cache (diskcache's DjangoCache, settings.py): Django's
-cache contract as the site uses it, and counts that concurrent processes never lose
-(rate limits depend on them)."""
+"""The embedded default's shared cache: Django's cache contract, and counts that
+concurrent processes never lose (rate limits depend on them)."""
 
 import multiprocessing
 import time
 
 import pytest
 
-from diskcache import DjangoCache
-from django.conf import settings
-
-
-def open_cache(path, **options):
-    return DjangoCache(str(path), options)
+from safeface.sqlite_cache import SQLiteCache
 
 
 @pytest.fixture
 def cache(tmp_path):
-    return open_cache(tmp_path / "cache")
-
-
-def test_it_is_the_embedded_default():
-    if not settings.REDIS_URL:
-        assert settings.CACHES["default"]["BACKEND"] == "diskcache.DjangoCache"
+    return SQLiteCache(str(tmp_path / "cache.sqlite3"), {})
 
 
 def test_it_keeps_values_of_any_kind_until_they_expire(cache):
@@ -67,8 +56,8 @@ def test_delete_touch_and_clear(cache):
 
 
 def test_versions_and_prefixes_keep_keys_apart(tmp_path):
-    one = open_cache(tmp_path / "c", KEY_PREFIX="one")
-    two = open_cache(tmp_path / "c", KEY_PREFIX="two")
+    one = SQLiteCache(str(tmp_path / "c.sqlite3"), {"KEY_PREFIX": "one"})
+    two = SQLiteCache(str(tmp_path / "c.sqlite3"), {"KEY_PREFIX": "two"})
     one.set("k", 1)
     one.set("k", 10, version=2)
 
@@ -76,14 +65,14 @@ def test_versions_and_prefixes_keep_keys_apart(tmp_path):
 
 
 def _count(path: str, times: int) -> None:
-    cache = open_cache(path)
+    cache = SQLiteCache(path, {})
     for _ in range(times):
         if not cache.add("hits", 1, timeout=60):
             cache.incr("hits")
 
 
 def test_processes_counting_at_once_lose_no_count(tmp_path):
-    path = str(tmp_path / "cache")
+    path = str(tmp_path / "cache.sqlite3")
     workers = [multiprocessing.get_context("spawn").Process(target=_count, args=(path, 200)) for _ in range(3)]
     for worker in workers:
         worker.start()
@@ -91,4 +80,4 @@ def test_processes_counting_at_once_lose_no_count(tmp_path):
         worker.join(timeout=60)
 
     assert [w.exitcode for w in workers] == [0, 0, 0]
-    assert open_cache(path).get("hits") == 600
+    assert SQLiteCache(path, {}).get("hits") == 600

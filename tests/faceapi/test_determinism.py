@@ -17,6 +17,7 @@ from faceapi.engine import active_engine
 from faceapi.models import FaceRender
 from faceapi.params import seed_for
 from safeface import inference
+from tests.e2e.cluster import test_database_url as database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def in_another_process(code: str, **env) -> bytes:
     """Run `code` in a fresh Python with the test settings and this test's database; its stdout."""
-    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}", **env}
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(), **env}
     prelude = "import django, sys; django.setup()\n"
     result = subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, env=environ, capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode()[-2000:]

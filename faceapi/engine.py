@@ -51,14 +51,16 @@ def _look_up_engine() -> Engine:
     if kind == "diffusers":
         folder = _diffusion_folder(settings.SAFEFACE_DIFFUSION_MODEL, str(settings.SAFEFACE_MODELS_DIR))
         return Engine(_diffusers_name(settings.SAFEFACE_DIFFUSION_MODEL, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
-    return Engine(_dcgan_name(), ())
+    # How many candidates the worker picks the most face-like from changes the faces.
+    return Engine(_dcgan_name(), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))
 
 
 @functools.cache
 def _dcgan_name() -> str:
-    # As DcganGenerator names itself; API faces use no attribute spec, so its
-    # candidate count never changes them.
-    return f"dcgan-digiface@{metadata.version('gan-face-generate')}"
+    # As DcganGenerator names itself when it has an analyser (the worker's always does).
+    from safeface.engines.generation.guided import PICKING
+
+    return f"dcgan-digiface@{metadata.version('gan-face-generate')}+pick{PICKING}"
 
 
 def _looks_like_path(model: str) -> bool:

@@ -97,7 +97,8 @@ class DcganGenerator:
         self.network = _load_network(self.device)
         self._measured: OrderedDict[tuple[int, bool], Measured] = OrderedDict()
         self.version = metadata.version(PACKAGE)
-        self.name = f"dcgan-digiface@{self.version}"
+        # The picking rules are part of what a seed draws: PICKING bumps when they change.
+        self.name = f"dcgan-digiface@{self.version}" + (f"+pick{guided.PICKING}" if analyser is not None else "")
         self.guided_values = guided.guided_values(with_face_analysis=analyser is not None)
         self.honours = frozenset(self.guided_values)
         logger.info("Loaded %s (%d candidates per guided seed, analyser %s)",
@@ -166,21 +167,29 @@ class DcganGenerator:
         spec = validate_spec(spec)
         seeds = [check_seed(s) for s in seeds]
         objectives = guided.objectives_for(spec, with_face_analysis=self.analyser is not None)
-        if not objectives:
-            # Nothing to follow: the seed's own face, with no analysis to pay for.
+        if not objectives and self.analyser is None:
+            # Nothing to follow and nothing to measure with: the seed's own face.
             return [GuidedChoice(s, 0, seed_latent(s, LATENT_DIM), None, None, 0.0) for s in seeds]
-        needs_face = any(o.needs_face for o in objectives)
+        needs_face = not objectives or any(o.needs_face for o in objectives)
         candidate_seeds = [self._candidate_seeds(s) for s in seeds]
         measured = self._measure_candidates([c for group in candidate_seeds for c in group], needs_face)
         choices = []
         for i, seed in enumerate(seeds):
             group = measured[i * self.candidates : (i + 1) * self.candidates]
-            counts = [n for _, _, n in group] if needs_face else None
-            best, totals = guided.choose(objectives, [m for m, _, _ in group], counts)
+            if objectives:
+                counts = [n for _, _, n in group] if needs_face else None
+                best, totals = guided.choose(objectives, [m for m, _, _ in group], counts)
+                cost = float(totals[best])
+            else:
+                # Nothing asked for: the most face-like candidate (exactly one face, found
+                # the most confidently), which spares people the DCGAN's smeared samples.
+                confidence = [face.score if face is not None and n == 1 else -1.0 for _, face, n in group]
+                best = int(np.argmax(confidence))
+                cost = 1.0 - confidence[best]
             measurements, face, _ = group[best]
             latent = seed_latent(candidate_seeds[i][best], LATENT_DIM)
-            choices.append(GuidedChoice(seed, best, latent, measurements, face, float(totals[best])))
-            logger.debug("seed %d: candidate %d of %d, cost %.3f", seed, best, self.candidates, totals[best])
+            choices.append(GuidedChoice(seed, best, latent, measurements, face, cost))
+            logger.debug("seed %d: candidate %d of %d, cost %.3f", seed, best, self.candidates, cost)
         return choices
 
     # -- the Generator interface -------------------------------------------------------------

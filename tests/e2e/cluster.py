@@ -67,3 +67,14 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, on_tick=None):
             return value
         time.sleep(interval)
     raise AssertionError(f"gave up after {timeout} s waiting")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def loads_torch(pid: int) -> bool:
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()

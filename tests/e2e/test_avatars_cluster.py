@@ -6,7 +6,7 @@ import pytest
 
 from avatars.models import Avatar
 from safeface.jobs import JobStatus
-from tests.e2e.cluster import wait_for
+from tests.e2e.cluster import children, loads_torch, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,17 +24,6 @@ def test_the_worker_generates_what_the_studio_queues(alice_client, alice, cluste
     for avatar in avatars:
         assert (cluster_media / avatar.image.name).is_file()
         assert alice_client.get(f"/avatars/{avatar.pk}/image.png").status_code == 200
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def loads_torch(pid: int) -> bool:
-    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")

@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_video_swap_is_replaced_and_the_swap_ends_done_once(
     from django.utils import timezone
 
     from safeface import jobs
-    from tests.e2e.test_avatars_cluster import children, loads_torch
+    from tests.e2e.cluster import children, loads_torch
 
     clip = samples.clip(tmp_path / "long.mp4", seconds=8.0, fps=25, width=320, height=240)  # a few seconds of work
     response = alice_client.post("/swaps/new/", {"avatar": avatar.pk, "target": SimpleUploadedFile("long.mp4", clip.read_bytes(), "video/mp4")})

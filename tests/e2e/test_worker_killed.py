@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.harness import Browser, running_site, shell
-from tests.e2e.cluster import wait_for
+from tests.e2e.cluster import loads_torch, wait_for
 from tests.e2e.services import PrivatePostgres, free_port
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +59,7 @@ def engine_workers(queue_name: str) -> list[int]:
     for proc in Path("/proc").iterdir():
         with contextlib.suppress(OSError):
             if proc.name.isdigit() and f"SAFEFACE_QUEUE_NAME={queue_name}".encode() in (proc / "environ").read_bytes() \
-                    and "libtorch" in (proc / "maps").read_text():
+                    and loads_torch(int(proc.name)):
                 found.append(int(proc.name))
     return found
 

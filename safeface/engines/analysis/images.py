@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -58,3 +60,18 @@ def points_from_quarter_turns(points: np.ndarray, turns: int, height: int, width
     elif turns == 3:
         points[..., 0], points[..., 1] = y, height - x
     return points
+
+
+def save_image(image: np.ndarray, path: str | Path, prefix: str = ".safeface-") -> None:
+    """Write an RGB image to a temporary name beside `path`, then move it in place: never a half file."""
+    from PIL import Image
+
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=path.suffix.lower() or ".png", dir=path.parent)
+    os.close(handle)
+    try:
+        Image.fromarray(image).save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

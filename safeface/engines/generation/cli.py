@@ -6,12 +6,11 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
+from ..analysis.images import save_image
 from ..vocabulary import ATTRIBUTES, SpecError, validate_spec
 from .errors import GenerationFailed, WeightsMissing
 from .quality import DEFAULT_MAX_TRIES, DEFAULT_MIN_SCORE
@@ -65,20 +64,6 @@ def _generator_config(arguments: argparse.Namespace) -> dict:
     return {key: value for key, value in options.items() if value is not None}
 
 
-def _save(image, path: Path) -> None:
-    """Write to a temporary name beside the target, then move it in place: never a half file."""
-    from PIL import Image
-
-    suffix = path.suffix.lower() or ".png"
-    handle, temporary = tempfile.mkstemp(prefix=".generate-", suffix=suffix, dir=path.parent or Path("."))
-    os.close(handle)
-    try:
-        Image.fromarray(image).save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
 
 def run_generate(arguments: argparse.Namespace) -> int:
     from ..analysis import load_analyser
@@ -104,7 +89,7 @@ def run_generate(arguments: argparse.Namespace) -> int:
             gate = QualityGate(generator, analyser, min_score=arguments.min_score, max_tries=arguments.tries)
             result = gate.generate(spec, seed, arguments.size)
             image, used_seed, face = result.image, result.seed, result.face
-        _save(image, arguments.output)
+        save_image(image, arguments.output, prefix=".generate-")
     except (ValueError, WeightsMissing, GenerationFailed, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

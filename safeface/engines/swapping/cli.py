@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from ..analysis.images import save_image
 from .errors import NoFaceError, SwapError
 from .factory import SWAPPER_NAMES
 from .selection import parse_selection, select_faces
@@ -75,7 +74,7 @@ def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
             raise NoFaceError(f"no face found in the target image {arguments.target}")
         chosen = select_faces(faces, arguments.faces)
         result = swapper.swap(source, target, [faces[index] for index in chosen])
-        _save(result, arguments.output)
+        save_image(result, arguments.output, prefix=".swap-")
     except (SwapError, ValueError, OSError) as error:
         return _fail(str(error))
     _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
@@ -102,20 +101,6 @@ def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
              "has_audio": report.has_audio, "seconds": round(time.perf_counter() - started, 3)})
     return 0
 
-
-def _save(image, path: Path) -> None:
-    """Write to a temporary name beside the target, then move it in place: never a half file."""
-    from PIL import Image
-
-    suffix = path.suffix.lower() or ".png"
-    handle, temporary = tempfile.mkstemp(prefix=".swap-", suffix=suffix, dir=path.parent or Path("."))
-    os.close(handle)
-    try:
-        Image.fromarray(image).save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _fail(message: str) -> int:

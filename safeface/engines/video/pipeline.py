@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import av
 
+from ..generation.errors import cancel_checker
 from ..swapping.selection import Selection, select_faces
 from ..types import Analyser, SourceFace, Swapper
 from . import stages
@@ -82,7 +83,7 @@ def swap_video(
     """
     target_path, output_path = Path(target_path), Path(output_path)
     info = probe(target_path)
-    stop = _stop_flag(cancel)
+    stop = cancel_checker(cancel)
     if not 0 <= reference_frame < max(info.frames, 1):
         raise VideoError(f"frame {reference_frame} does not exist: the video has {info.frames} frames")
     detect_every = detect_every or max(1, round(info.fps * DETECT_SECONDS))
@@ -284,16 +285,6 @@ def _decoded(items, path: Path):
 
 def _seconds(frame: av.VideoFrame, index: int, info: VideoInfo) -> float:
     return float(frame.time) if frame.time is not None else index / (info.fps or 30.0)
-
-
-def _stop_flag(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if isinstance(cancel, threading.Event) or hasattr(cancel, "is_set"):
-        return cancel.is_set
-    if callable(cancel):
-        return lambda: bool(cancel())
-    raise TypeError(f"cancel must be a callable or an Event, not {type(cancel).__name__}")
 
 
 class _Progress:

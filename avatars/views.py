@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 from avatars.forms import ComposerForm, SelectionForm
 from avatars.models import MAX_SEED, Avatar, random_seed
-from safeface import inference, jobs
+from safeface import inference, jobs, media
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
 from safeface.jobs import JobStatus
 
@@ -164,25 +164,17 @@ def avatar_detail(request, pk):
     return render(request, "avatars/avatar_detail.html", {"avatar": avatar, "is_owner": owner})
 
 
-def _file_response(field, filename: str, content_type: str, download: bool) -> FileResponse:
-    if not field:
-        raise Http404
-    response = FileResponse(field.open("rb"), content_type=content_type, as_attachment=download, filename=filename)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @require_GET
 def avatar_image(request, pk):
     avatar = _get_visible_avatar(request, pk)
     download = "download" in request.GET
-    return _file_response(avatar.image, f"safeface-avatar-{avatar.pk}.png", "image/png", download)
+    return media.file_response(request, avatar.image, content_type="image/png", filename=f"safeface-avatar-{avatar.pk}.png", download=download)
 
 
 @require_GET
 def avatar_thumbnail(request, pk):
     avatar = _get_visible_avatar(request, pk)
-    return _file_response(avatar.thumbnail, f"safeface-avatar-{avatar.pk}.webp", "image/webp", False)
+    return media.file_response(request, avatar.thumbnail, content_type="image/webp", filename=f"safeface-avatar-{avatar.pk}.webp")
 
 
 @login_required

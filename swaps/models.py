@@ -155,7 +155,8 @@ class SwapJob(Job):
 
     @property
     def result_extension(self) -> str:
-        return "mp4" if self.is_video else self.result.name.rsplit(".", 1)[-1] if self.result else "jpg"
+        # The stored name says what the task wrote; before there is one, the kind's usual.
+        return self.result.name.rsplit(".", 1)[-1] if self.result else ("mp4" if self.is_video else "jpg")
 
     def can_be_seen_by(self, user) -> bool:
         if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):

@@ -192,7 +192,11 @@ def _swap_video(job, target, indices, sources, timings, started) -> None:
 
 def _finish(job, result, extension, thumbnail, engine, timings, started, **fields) -> None:
     storage = job.result.storage
-    digest = hashlib.sha256(result if isinstance(result, bytes) else result.read_bytes()).hexdigest()
+    if isinstance(result, bytes):
+        digest = hashlib.sha256(result).hexdigest()
+    else:  # a video: hashed in chunks, never whole in memory
+        with result.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     try:
         result_name, thumb_name = files.save_pair(
             storage, (f"swaps/results/{job.pk}.{extension}", result), (f"swaps/thumbs/{job.pk}.webp", thumbnail)

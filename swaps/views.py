@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from safeface import jobs
 from safeface.jobs import JobStatus
-from swaps import media
+from safeface import media
 from swaps.forms import FacePickForm, UploadForm, avatar_options
 from swaps.models import SwapJob, Target
 from swaps.upload_limit import limited_upload

@@ -50,3 +50,18 @@ def test_bob_sees_alices_public_avatar_but_not_its_owner_controls(client, bob, a
     html = client.get(f"/avatars/{public.pk}/").content.decode()
     assert "Make private" not in html and "Delete…" not in html
     assert client.get(f"/avatars/{public.pk}/card/").status_code == 404
+
+
+def test_an_avatar_file_gone_from_storage_is_a_404_not_an_error(alice, alice_client, make_avatar):
+    avatar = make_avatar(alice)
+    avatar.image.storage.delete(avatar.image.name)
+
+    assert alice_client.get(f"/avatars/{avatar.pk}/image.png").status_code == 404
+
+
+def test_avatar_images_answer_range_requests(alice, alice_client, make_avatar):
+    avatar = make_avatar(alice)
+
+    response = alice_client.get(f"/avatars/{avatar.pk}/image.png", HTTP_RANGE="bytes=0-9")
+
+    assert response.status_code == 206 and response["Content-Range"].startswith("bytes 0-9/")

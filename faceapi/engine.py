@@ -10,7 +10,6 @@ filing one engine's faces under another's name.
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -19,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from safeface import inference
+from safeface.engines import active
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,9 @@ def active_engine() -> Engine:
 def _look_up_engine() -> Engine:
     kind = inference.active_generator_kind()
     if kind == "diffusers":
-        folder = _diffusion_folder(settings.SAFEFACE_DIFFUSION_MODEL, str(settings.SAFEFACE_MODELS_DIR))
-        return Engine(_diffusers_name(settings.SAFEFACE_DIFFUSION_MODEL, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
+        model = settings.SAFEFACE_DIFFUSION_MODEL
+        folder = active.find_diffusion_model(model, settings.SAFEFACE_MODELS_DIR)
+        return Engine(_diffusers_name(model, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
     # How many candidates the worker picks the most face-like from changes the faces.
     return Engine(_dcgan_name(), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))
 
@@ -63,31 +64,17 @@ def _dcgan_name() -> str:
     return f"dcgan-digiface@{metadata.version('gan-face-generate')}+pick{PICKING}"
 
 
-def _looks_like_path(model: str) -> bool:
-    return model.startswith((".", "/", "~")) or Path(model).is_absolute() or model.count("/") > 1
-
-
-def _diffusion_folder(model: str, models_dir: str) -> Path:
-    from safeface.engines.model_files import diffusion_model_dir
-
-    return Path(model).expanduser() if _looks_like_path(model) else diffusion_model_dir(Path(models_dir), model)
-
-
-def _diffusers_name(model: str, folder: Path) -> str:
-    short = Path(model).name if _looks_like_path(model) else model.replace("/", "--")
-    return f"diffusers-{short}@{_fingerprint(folder, _config_stamp(folder))}"
+def _diffusers_name(model: str, folder: Path | None) -> str:
+    if folder is None:
+        return active.diffusers_name(model, None)
+    return _named(model, folder, _config_stamp(folder))
 
 
 def _config_stamp(folder: Path) -> tuple:
-    """Changes whenever a config file does, so the cached fingerprint is re-read then."""
+    """Changes whenever a config file does, so the cached name is worked out again then."""
     return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.json")))
 
 
 @functools.lru_cache(maxsize=8)
-def _fingerprint(folder: Path, stamp: tuple) -> str:
-    # The same digest as diffusion._folder_fingerprint (tests/faceapi/test_engine.py checks).
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.json")):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+def _named(model: str, folder: Path, stamp: tuple) -> str:
+    return active.diffusers_name(model, folder)

@@ -59,17 +59,10 @@ def quality_gate():
 
 def active_generator_kind() -> str:
     """Which generator backend the worker uses, decided without loading it (the web
-    process must not import torch): "diffusers" when its weights are here, else "dcgan"."""
-    from pathlib import Path
+    process must not import torch): "diffusers" or "dcgan"."""
+    from safeface.engines.active import generator_kind
 
-    from safeface.engines.model_files import diffusion_model_dir
-
-    name = settings.SAFEFACE_GENERATOR
-    if name != "auto":
-        return name
-    model = settings.SAFEFACE_DIFFUSION_MODEL
-    folder = Path(model) if model.startswith(("/", ".", "~")) else diffusion_model_dir(settings.SAFEFACE_MODELS_DIR, model)
-    return "diffusers" if (folder.expanduser() / "model_index.json").is_file() else "dcgan"
+    return generator_kind(settings.SAFEFACE_GENERATOR, settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR)
 
 
 @functools.cache

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .active import generator_kind
+from .model_files import DEFAULT_DIFFUSION_MODEL
 from .types import Analyser, Generator
 
 logger = logging.getLogger(__name__)
@@ -35,10 +37,8 @@ def load_generator(
     if name not in GENERATOR_NAMES:
         raise ValueError(f"Unknown generator {name!r}; choose one of {', '.join(GENERATOR_NAMES)}.")
     if name == "auto":
-        from .generation.diffusion import DEFAULT_MODEL, weights_present
-
-        model = config.get("model", DEFAULT_MODEL)
-        name = "diffusers" if weights_present(model, models_dir) else "dcgan"
+        model = config.get("model", DEFAULT_DIFFUSION_MODEL)
+        name = generator_kind("auto", model, models_dir)
         logger.info("Generator auto: %s (%s %s)", name, model, "found" if name == "diffusers" else "not found locally")
         # One configuration can carry settings for both backends; each takes its own.
         config = {key: value for key, value in config.items() if key in _config_keys(name)}

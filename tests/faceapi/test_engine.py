@@ -14,14 +14,15 @@ def test_the_web_knows_the_name_the_worker_generator_reports():
     assert engine.active_engine().name == inference.generator().name
 
 
-def test_the_diffusers_fingerprint_is_the_backends(tmp_path):
-    from safeface.engines.generation.diffusion import _folder_fingerprint
-
+def test_the_diffusers_name_follows_its_config_files(tmp_path):
     (tmp_path / "unet").mkdir()
     (tmp_path / "model_index.json").write_text('{"a": 1}')
     (tmp_path / "unet" / "config.json").write_text('{"b": 2}')
+    before = engine._diffusers_name(str(tmp_path), tmp_path)
+    (tmp_path / "unet" / "config.json").write_text('{"b": 3, "c": 4}')
 
-    assert engine._diffusers_name(str(tmp_path), tmp_path) == f"diffusers-{tmp_path.name}@{_folder_fingerprint(tmp_path)}"
+    assert before.startswith(f"diffusers-{tmp_path.name}@")
+    assert engine._diffusers_name(str(tmp_path), tmp_path) != before
 
 
 def test_a_worker_with_another_engine_fails_the_render_with_a_clear_message(client, worker):
@@ -58,3 +59,59 @@ def test_changed_settings_are_seen_at_once(settings):
     settings.SAFEFACE_DIFFUSION_MODEL = "/nowhere/model"
 
     assert engine.active_engine().name.startswith("diffusers-model@")
+
+
+def _in_a_hugging_face_cache(pipeline_folder, models_dir, model_id, commit="0123456789abcdef"):
+    """Lay `pipeline_folder` out as huggingface_hub's cache does (models--org--name/refs, snapshots)."""
+    import shutil
+
+    repo = models_dir / "huggingface" / f"models--{model_id.replace('/', '--')}"
+    shutil.copytree(pipeline_folder, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    return repo / "snapshots" / commit
+
+
+def test_weights_only_in_a_hugging_face_cache_are_seen_by_the_web_too(settings, tmp_path):
+    pipeline = tmp_path / "pipeline"
+    pipeline.mkdir()
+    (pipeline / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline"}')
+    _in_a_hugging_face_cache(pipeline, tmp_path / "models", "acme/cached-face")
+    settings.SAFEFACE_GENERATOR = "auto"
+    settings.SAFEFACE_MODELS_DIR = tmp_path / "models"
+    settings.SAFEFACE_DIFFUSION_MODEL = "acme/cached-face"
+
+    assert inference.active_generator_kind() == "diffusers"
+    assert engine.active_engine().name.startswith("diffusers-acme--cached-face@")
+
+
+@pytest.mark.slow
+def test_the_web_names_the_generator_the_worker_loads_from_a_hugging_face_cache(settings, tmp_path):
+    from safeface.engines.registry import load_generator
+    from tests.engines.tiny_diffusion import build_tiny_sd
+
+    _in_a_hugging_face_cache(build_tiny_sd(tmp_path / "tiny-sd"), tmp_path / "models", "acme/tiny-face")
+    settings.SAFEFACE_GENERATOR = "auto"
+    settings.SAFEFACE_MODELS_DIR = tmp_path / "models"
+    settings.SAFEFACE_DIFFUSION_MODEL = "acme/tiny-face"
+
+    worker = load_generator("auto", settings.SAFEFACE_MODELS_DIR, model="acme/tiny-face", steps=2, size=64,
+                            device="cpu", guided=False)
+
+    assert worker.name.startswith("diffusers-acme--tiny-face@")
+    assert engine.active_engine().name == worker.name
+
+
+def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_path, monkeypatch):
+    from safeface.engines.generation.diffusion import weights_present
+
+    nested = tmp_path / "weights" / "acme" / "face"
+    nested.mkdir(parents=True)
+    (nested / "model_index.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    settings.SAFEFACE_GENERATOR = "auto"
+    settings.SAFEFACE_MODELS_DIR = tmp_path / "models"
+    settings.SAFEFACE_DIFFUSION_MODEL = "weights/acme/face"  # two slashes: a folder, as no model id has two
+
+    assert weights_present(settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR)
+    assert inference.active_generator_kind() == "diffusers"

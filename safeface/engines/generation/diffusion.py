@@ -7,7 +7,6 @@ Weights are looked up locally only: a folder path, `<models_dir>/diffusion/<owne
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
+from ..active import PIPELINE_MARKER, diffusers_name, find_diffusion_model, looks_like_path
 from ..model_files import DEFAULT_DIFFUSION_MODEL, diffusion_model_dir
 from ..vocabulary import ATTRIBUTES, build_prompt
 from .errors import CancelSignal, GenerationCancelled, Progress, WeightsMissing, cancel_checker
@@ -68,54 +68,20 @@ def _check_diffusion_size(size: int) -> int:
     return size
 
 
-def _looks_like_path(model: str) -> bool:
-    return model.startswith((".", "/", "~")) or Path(model).is_absolute() or model.count("/") > 1
-
-
-def locate_model(model: str, models_dir: Path | str | None = None, marker: str = "model_index.json") -> Path:
+def locate_model(model: str, models_dir: Path | str | None = None, marker: str = PIPELINE_MARKER) -> Path:
     """The local folder holding `model` (a pipeline; with marker="config.json", a single
     component such as a VAE), or WeightsMissing."""
-    if _looks_like_path(model):
-        folder = Path(model).expanduser()
-        if (folder / marker).is_file():
-            return folder
-        raise WeightsMissing(f"No diffusers model in {folder} ({marker} not found).")
-    if models_dir is not None:
-        folder = diffusion_model_dir(Path(models_dir), model)
-        if (folder / marker).is_file():
-            return folder
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    caches = ([Path(models_dir) / "huggingface"] if models_dir is not None else []) + [None]
-    for cache_dir in caches:
-        try:
-            return Path(snapshot_download(model, cache_dir=cache_dir, local_files_only=True))
-        except (LocalEntryNotFoundError, OSError, ValueError):
-            continue
+    folder = find_diffusion_model(model, models_dir, marker)
+    if folder is not None:
+        return folder
+    if looks_like_path(model):
+        raise WeightsMissing(f"No diffusers model in {Path(model).expanduser()} ({marker} not found).")
     looked = f"{diffusion_model_dir(Path(models_dir), model)} and the Hugging Face cache" if models_dir else "the Hugging Face cache"
     raise WeightsMissing(f"The diffusion model {model!r} is not on this machine (looked in {looked}). {FETCH_HINT}")
 
 
 def weights_present(model: str = DEFAULT_MODEL, models_dir: Path | str | None = None) -> bool:
-    try:
-        locate_model(model, models_dir)
-    except WeightsMissing:
-        return False
-    return True
-
-
-def _short_name(model: str) -> str:
-    return Path(model).name if _looks_like_path(model) else model.replace("/", "--")
-
-
-def _folder_fingerprint(folder: Path) -> str:
-    """A short hash of the pipeline's configuration files: changes when the model does."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.json")):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return find_diffusion_model(model, models_dir) is not None
 
 
 def _pick_device(requested: str) -> torch.device:
@@ -187,7 +153,7 @@ class DiffusersGenerator:
         device = _pick_device(settings.device)
         dtype = _pick_dtype(settings.dtype, device)
         pipeline = load_pipeline(folder, settings, device, dtype, models_dir)
-        self._adopt(pipeline, settings, f"diffusers-{_short_name(settings.model)}@{_folder_fingerprint(folder)}")
+        self._adopt(pipeline, settings, diffusers_name(settings.model, folder))
         self.folder = folder
         logger.info("Loaded %s from %s on %s (%s)", self.name, folder, self.device, self.dtype)
 

@@ -1,0 +1,75 @@
+"""Which generator backend "auto" means on this machine, and what the diffusers one is
+called, decided without loading it.
+
+The worker (registry.load_generator) and the web process (safeface.inference,
+faceapi.engine) both ask here, so they cannot disagree; this module must stay
+free of torch and diffusers, which the web process never imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .model_files import diffusion_model_dir
+
+PIPELINE_MARKER = "model_index.json"  # a diffusers pipeline folder has one at its root
+
+
+def looks_like_path(model: str) -> bool:
+    """A local folder rather than a Hugging Face model id ("org/name" has one slash)."""
+    return model.startswith((".", "/", "~")) or Path(model).is_absolute() or model.count("/") > 1
+
+
+def find_diffusion_model(model: str, models_dir: Path | str | None = None, marker: str = PIPELINE_MARKER) -> Path | None:
+    """The local folder holding `model` (with marker="config.json", a single component
+    such as a VAE), or None. A path is taken as it is; a model id is looked for where
+    `fetch_models` puts it, then in the Hugging Face cache inside the models folder,
+    then in the user's Hugging Face cache. Never touches the network."""
+    if looks_like_path(model):
+        folder = Path(model).expanduser()
+        return folder if (folder / marker).is_file() else None
+    if models_dir is not None:
+        folder = diffusion_model_dir(Path(models_dir), model)
+        if (folder / marker).is_file():
+            return folder
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    for cache_dir in _hugging_face_caches(models_dir):
+        try:
+            folder = Path(snapshot_download(model, cache_dir=cache_dir, local_files_only=True))
+        except (LocalEntryNotFoundError, OSError, ValueError):
+            continue
+        if (folder / marker).is_file():
+            return folder
+    return None
+
+
+def _hugging_face_caches(models_dir: Path | str | None) -> list[Path | None]:
+    """Where cached models are looked for, in order (None: the user's default cache)."""
+    return ([Path(models_dir) / "huggingface"] if models_dir is not None else []) + [None]
+
+
+def generator_kind(name: str, model: str, models_dir: Path | str | None) -> str:
+    """The backend a generator setting means here: "auto" is "diffusers" when `model`
+    is on this machine, else "dcgan"; any other name is itself."""
+    if name != "auto":
+        return name
+    return "diffusers" if find_diffusion_model(model, models_dir) is not None else "dcgan"
+
+
+def diffusers_name(model: str, folder: Path | None) -> str:
+    """The name@version a diffusers generator loaded from `folder` reports (folder None:
+    the model is not here, and a worker told to load it fails saying so)."""
+    short = Path(model).name if looks_like_path(model) else model.replace("/", "--")
+    return f"diffusers-{short}@{folder_fingerprint(folder) if folder is not None else 'absent'}"
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A short hash of the pipeline's configuration files: changes when the model does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*.json")):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, SWAPPER_NAMES  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +35,14 @@ def _secret_key() -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(64))
     return path.read_text().strip()
+
+
+def _one_of(variable: str, choices: tuple[str, ...], default: str) -> str:
+    """A value that must be one of `choices`: a misspelling stops start-up, not the first task."""
+    value = env.str(variable, default=default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{variable}={value!r} is not one of {', '.join(choices)}.")
+    return value
 
 
 SECRET_KEY = _secret_key()
@@ -252,8 +263,8 @@ SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR /
 SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
 # Engines (DESIGN.md, "Engines"): "auto" takes the production backend when its
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
-SAFEFACE_GENERATOR = env.str("SAFEFACE_GENERATOR", default="auto")  # auto | dcgan | diffusers
-SAFEFACE_ANALYSER = env.str("SAFEFACE_ANALYSER", default="auto")  # auto | offline | insightface
+SAFEFACE_GENERATOR = _one_of("SAFEFACE_GENERATOR", GENERATOR_NAMES, default="auto")  # auto | dcgan | diffusers
+SAFEFACE_ANALYSER = _one_of("SAFEFACE_ANALYSER", ANALYSER_NAMES, default="auto")  # auto | offline | insightface
 # onnxruntime providers for insightface, in order; empty: CUDA when this build has it, else CPU.
 SAFEFACE_ONNX_PROVIDERS = env.list("SAFEFACE_ONNX_PROVIDERS", default=[])
 SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
@@ -292,7 +303,7 @@ SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 
 # Swaps (DESIGN.md, "Uploads"): checked before anything is stored.
 # Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
-SAFEFACE_SWAPPER = env.str("SAFEFACE_SWAPPER", default="auto")  # auto | mesh | inswapper
+SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | inswapper
 SAFEFACE_SWAP_RATE = env.str("SAFEFACE_SWAP_RATE", default="10/m")  # uploads and swaps started, per user
 # The whole upload; larger bodies are cut off while they stream in (413), nothing kept.
 SAFEFACE_UPLOAD_MAX_BYTES = env.int("SAFEFACE_UPLOAD_MAX_BYTES", default=200 * 2**20)

@@ -13,6 +13,12 @@ from pathlib import Path
 
 from .model_files import diffusion_model_dir
 
+# The names each role's setting takes ("auto": the production backend when its weights
+# are here, else the offline one). settings.py checks them at start-up, hence here.
+GENERATOR_NAMES = ("auto", "dcgan", "diffusers")
+ANALYSER_NAMES = ("auto", "offline", "insightface")
+SWAPPER_NAMES = ("auto", "mesh", "inswapper")
+
 PIPELINE_MARKER = "model_index.json"  # a diffusers pipeline folder has one at its root
 
 

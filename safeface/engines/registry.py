@@ -8,13 +8,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .active import generator_kind
+from .active import GENERATOR_NAMES, generator_kind
 from .model_files import DEFAULT_DIFFUSION_MODEL
 from .types import Analyser, Generator
 
 logger = logging.getLogger(__name__)
-
-GENERATOR_NAMES = ("auto", "dcgan", "diffusers")
 
 
 def load_generator(

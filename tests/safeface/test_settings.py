@@ -53,3 +53,34 @@ def test_sqlite_runs_in_wal_mode(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize("variable", ["SAFEFACE_GENERATOR", "SAFEFACE_ANALYSER", "SAFEFACE_SWAPPER"])
+def test_a_misspelt_engine_name_stops_start_up(tmp_path, variable):
+    result = run("import django; django.setup()", tmp_path, **{variable: "insigthface"})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}='insigthface'" in result.stderr and "auto" in result.stderr
+
+
+def test_engine_names_are_checked_without_loading_an_engine(tmp_path):
+    code = (
+        "import django; django.setup(); import sys;"
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'diffusers') if m in sys.modules))"
+    )
+    result = run(code, tmp_path, SAFEFACE_GENERATOR="diffusers", SAFEFACE_ANALYSER="offline", SAFEFACE_SWAPPER="mesh")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_settings_accept_exactly_the_names_the_engines_take():
+    from safeface.engines import active
+    from safeface.engines.analysis import ANALYSER_NAMES
+    from safeface.engines.registry import GENERATOR_NAMES
+    from safeface.engines.swapping import SWAPPER_NAMES
+
+    assert (active.GENERATOR_NAMES, active.ANALYSER_NAMES) == (GENERATOR_NAMES, ANALYSER_NAMES)
+    # swapping/factory.py still spells its own tuple out; this keeps the two equal.
+    assert active.SWAPPER_NAMES == SWAPPER_NAMES

@@ -6,13 +6,12 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
+from ..active import ANALYSER_NAMES
 from ..types import Analyser
 from .insightface_backend import FETCH_HINT, InsightFaceAnalyser, pack_dir, pack_is_present
 from .offline import OfflineAnalyser
 
 logger = logging.getLogger(__name__)
-
-ANALYSER_NAMES = ("auto", "offline", "insightface")
 
 
 def load_analyser(

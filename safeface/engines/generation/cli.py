@@ -10,6 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from ..active import GENERATOR_NAMES
 from ..analysis.images import save_image
 from ..vocabulary import ATTRIBUTES, SpecError, validate_spec
 from .errors import GenerationFailed, WeightsMissing
@@ -45,7 +46,7 @@ def add_generate_command(subcommands: argparse._SubParsersAction) -> None:
     seeds.add_argument("--value", help="derive the seed from any text, as the face API does")
     parser.add_argument("--size", type=int, default=256, help="output side in pixels (default 256)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="image file to write (.png, .jpg, .webp)")
-    parser.add_argument("--generator", choices=("auto", "dcgan", "diffusers"), default="auto",
+    parser.add_argument("--generator", choices=GENERATOR_NAMES, default="auto",
                         help="auto: diffusers when the model is in --models-dir, else the offline DCGAN")
     parser.add_argument("--models-dir", type=Path, default=None, help="folder that fetch_models filled")
     parser.add_argument("--model", default=None, help="diffusers model id or local folder")

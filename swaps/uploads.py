@@ -152,11 +152,12 @@ def _encode_clean(rgb: Image.Image, original_format: str) -> tuple[bytes, str]:
 
 
 def check_video(path: Path) -> CheckedUpload:
-    """Probe with the engine's container whitelist, then hold to the caps in settings."""
+    """Probe with the engine's container whitelist, then hold to the caps in settings
+    (the stream cap is checked by the probe, before it decodes anything)."""
     from safeface.engines.video import VideoError, probe
 
     try:
-        info = probe(path)
+        info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS)
     except VideoError as exc:
         raise UploadRefused(f"The video could not be used: {exc}") from None
     except Exception:
@@ -164,7 +165,7 @@ def check_video(path: Path) -> CheckedUpload:
         raise UploadRefused("The video could not be read: it is damaged or not really an MP4, MOV or WebM file.") from None
     max_seconds = settings.SAFEFACE_VIDEO_MAX_SECONDS
     max_side, max_pixels = settings.SAFEFACE_VIDEO_MAX_SIDE, settings.SAFEFACE_VIDEO_MAX_PIXELS
-    max_fps, max_streams = settings.SAFEFACE_VIDEO_MAX_FPS, settings.SAFEFACE_VIDEO_MAX_STREAMS
+    max_fps = settings.SAFEFACE_VIDEO_MAX_FPS
     if not info.duration or info.duration > max_seconds:
         raise UploadRefused(f"The video is {_seconds(info.duration)} long; the limit is {_seconds(max_seconds)}. Trim it and try again.")
     if max(info.width, info.height) > max_side or info.width * info.height > max_pixels:
@@ -176,8 +177,6 @@ def check_video(path: Path) -> CheckedUpload:
         raise UploadRefused("The video is too small to find faces in (at least 32 pixels a side).")
     if not info.fps or info.fps > max_fps:
         raise UploadRefused(f"The video runs at {info.fps or 0:.0f} frames a second; the limit is {max_fps}.")
-    if info.streams > max_streams:
-        raise UploadRefused(f"The video has {info.streams} streams; the limit is {max_streams} (one video, one audio is typical).")
     extension = "webm" if "matroska" in info.container or "webm" in info.container else "mp4"
     facts = {
         "width": info.width,

@@ -177,3 +177,11 @@ def test_it_names_a_missing_file(tmp_path):
     with pytest.raises(VideoError, match="gone.mp4: no such file"):
         probe(tmp_path / "gone.mp4")
 
+
+
+def test_the_stream_limit_is_the_callers(tmp_path, frames):
+    path = write_clip(tmp_path / "fonts.mkv", frames, container="matroska", attachments=8)  # 10 streams
+
+    assert probe(path, max_streams=12).streams == 10
+    with pytest.raises(VideoError, match="fonts.mkv has 10 streams; at most 9 are accepted"):
+        probe(path, max_streams=9)

@@ -58,12 +58,15 @@ def clip_frames(width: int, height: int, frames: int, *, face_frames: range | No
 
 def write_clip(
     path: Path, images: list[np.ndarray], *, fps: int = 25, audio: str | None = "aac", rotation: int = 0,
-    container: str = "mp4", codec: str = "libx264",
+    container: str = "mp4", codec: str = "libx264", attachments: int = 0,
 ) -> Path:
     """Encode `images` (RGB, stored orientation) at `fps`, with a sine tone of the same length
-    in `audio` ("aac", "opus", "mp3"... or None), tagged with a display `rotation`."""
+    in `audio` ("aac", "opus", "mp3"... or None), tagged with a display `rotation`; in Matroska,
+    with `attachments` attached text files (fonts, covers: each one a stream of its own)."""
     height, width = images[0].shape[:2]
     with av.open(str(path), mode="w", format=container) as output:
+        for number in range(attachments):
+            output.add_attachment(f"note-{number}.txt", "text/plain", f"attachment {number}\n".encode())
         video = output.add_stream(codec, rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         if rotation:

@@ -96,6 +96,20 @@ def test_it_refuses_a_video_over_the_size_limit(upload, stored_files, settings, 
     refused(upload("wide.mp4", clip.read_bytes(), "video/mp4"), stored_files, "160 × 120 pixels")
 
 
+def test_a_video_with_more_than_eight_streams_is_accepted_when_the_limit_allows(upload, settings, tmp_path):
+    settings.SAFEFACE_VIDEO_MAX_STREAMS = 12
+    clip = samples.clip(tmp_path / "fonts.mkv", container="matroska", attachments=8)  # 10 streams
+
+    assert upload("fonts.mkv", clip.read_bytes(), "video/x-matroska").status_code == 302
+    assert Target.objects.get().kind == "video"
+
+
+def test_it_refuses_a_video_over_the_stream_limit(upload, stored_files, settings, tmp_path):
+    settings.SAFEFACE_VIDEO_MAX_STREAMS = 9
+    clip = samples.clip(tmp_path / "fonts.mkv", container="matroska", attachments=8)
+    refused(upload("fonts.mkv", clip.read_bytes(), "video/x-matroska"), stored_files, "10 streams", "at most 9")
+
+
 def test_it_refuses_a_source_that_is_neither_mine_nor_public(upload, stored_files, bob, make_avatar):
     bobs_private = make_avatar(bob)
     response = upload("photo.jpg", samples.jpeg(), "image/jpeg", avatar=bobs_private.pk)

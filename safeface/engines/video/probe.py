@@ -22,7 +22,8 @@ AUDIO_CODECS = frozenset({
     "aac", "mp3", "mp3float", "opus", "vorbis", "flac", "alac", "ac3", "eac3",
     "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_f32le",
 })
-# A video, a sound track and a few metadata tracks (phones add timecode and motion tracks).
+# A video, a sound track and a few metadata tracks (phones add timecode and motion tracks):
+# the default cap; callers pass their own (the site: SAFEFACE_VIDEO_MAX_STREAMS).
 MAX_STREAMS = 8
 
 
@@ -46,18 +47,18 @@ class VideoInfo:
     audio_channels: int | None = None
 
 
-def probe(path: str | Path) -> VideoInfo:
+def probe(path: str | Path, *, max_streams: int = MAX_STREAMS) -> VideoInfo:
     """Check that `path` is a video this site accepts and describe it; VideoError otherwise.
 
     Accepts mov/mp4 and Matroska/WebM files (recognised from their bytes, whatever the
     name says) with exactly one video stream in a codec of VIDEO_CODECS, at most one
-    sound stream in AUDIO_CODECS, and at most MAX_STREAMS streams. The first frame is
+    sound stream in AUDIO_CODECS, and at most `max_streams` streams in all. The first frame is
     decoded, so a file whose video cannot be decoded is refused here.
     """
     path = Path(path)
     _, container_name = sniff_container(path)
     with open_video(path) as container:
-        video, audio = accepted_streams(container, path.name)
+        video, audio = accepted_streams(container, path.name, max_streams=max_streams)
         _check_complete(container, path)
         first = _first_frame(container, video, path.name)
         rotation = 90 * quarter_turns(first.rotation)
@@ -106,11 +107,11 @@ def read_frame(path: str | Path, index: int = 0) -> np.ndarray:
     raise VideoError(f"{path.name} has no frame {index}: it has {decoded} frames")
 
 
-def accepted_streams(container: av.container.InputContainer, name: str):
+def accepted_streams(container: av.container.InputContainer, name: str, *, max_streams: int = MAX_STREAMS):
     """The one video stream and the sound stream (or None) of an open video; VideoError for anything else."""
     streams = container.streams
-    if len(streams) > MAX_STREAMS:
-        raise VideoError(f"{name} has {len(streams)} streams; at most {MAX_STREAMS} are accepted")
+    if len(streams) > max_streams:
+        raise VideoError(f"{name} has {len(streams)} streams; at most {max_streams} are accepted")
     if not streams.video:
         raise VideoError(f"{name} has no video stream (a sound-only file?)")
     if len(streams.video) > 1:

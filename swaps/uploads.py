@@ -81,7 +81,7 @@ def check_upload(upload) -> CheckedUpload:
     path = getattr(upload, "temporary_file_path", None)
     if path is None:  # our upload view always streams to disk; a caller that didn't can't probe
         raise UploadRefused("The video could not be read. Please try again.")
-    return check_video(Path(path()))
+    return check_video(Path(path()), name=upload.name)
 
 
 # --- Photos --------------------------------------------------------------------------------
@@ -151,13 +151,14 @@ def _encode_clean(rgb: Image.Image, original_format: str) -> tuple[bytes, str]:
 # --- Videos --------------------------------------------------------------------------------
 
 
-def check_video(path: Path) -> CheckedUpload:
+def check_video(path: Path, name: str | None = None) -> CheckedUpload:
     """Probe with the engine's container whitelist, then hold to the caps in settings
-    (the stream cap is checked by the probe, before it decodes anything)."""
+    (the stream cap is checked by the probe, before it decodes anything). Messages call
+    the file by `name`, the person's own name for it, never by its temporary one."""
     from safeface.engines.video import VideoError, probe
 
     try:
-        info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS)
+        info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS, name=name or "the video")
     except VideoError as exc:
         raise UploadRefused(f"The video could not be used: {exc}") from None
     except Exception:

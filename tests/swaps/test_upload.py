@@ -110,6 +110,33 @@ def test_it_refuses_a_video_over_the_stream_limit(upload, stored_files, settings
     refused(upload("fonts.mkv", clip.read_bytes(), "video/x-matroska"), stored_files, "10 streams", "at most 9")
 
 
+def _mjpeg_mov(path):
+    import av
+
+    with av.open(str(path), "w", format="mov") as output:
+        stream = output.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuvj420p"
+        for _ in range(3):
+            output.mux(stream.encode(av.VideoFrame(160, 120, "yuvj420p")))
+        output.mux(stream.encode(None))
+    return path.read_bytes()
+
+
+def _cut_short(path):
+    data = samples.clip(path, seconds=1.0).read_bytes()
+    return data[: len(data) * 2 // 3]
+
+
+@pytest.mark.parametrize("make, phrase", [(_mjpeg_mov, "is not accepted"),
+                                          (_cut_short, "damaged or incomplete")], ids=["codec", "cut-short"])
+def test_a_refused_video_is_named_as_the_person_named_it(upload, stored_files, tmp_path, make, phrase):
+    response = upload("holiday.mov", make(tmp_path / "made.mov"), "video/quicktime")
+
+    refused(response, stored_files, "holiday.mov", phrase)
+    html = response.content.decode()
+    assert "tmp" not in html and ".upload" not in html and "made.mov" not in html
+
+
 def test_it_refuses_a_source_that_is_neither_mine_nor_public(upload, stored_files, bob, make_avatar):
     bobs_private = make_avatar(bob)
     response = upload("photo.jpg", samples.jpeg(), "image/jpeg", avatar=bobs_private.pk)

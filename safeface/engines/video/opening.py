@@ -28,26 +28,28 @@ EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska and WebM file starts with an 
 INPUT_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"}
 
 
-def sniff_container(path: str | Path) -> tuple[str, str]:
+def sniff_container(path: str | Path, name: str | None = None) -> tuple[str, str]:
     """The demuxer for this file and the container's everyday name ("mp4", "mov", "webm",
-    "matroska"), judged from its first bytes; VideoError when it is neither mov/mp4 nor Matroska/WebM."""
+    "matroska"), judged from its first bytes; VideoError when it is neither mov/mp4 nor Matroska/WebM.
+    Messages call the file `name` (default: its file name)."""
     path = Path(path)
+    name = name or path.name
     try:
         with path.open("rb") as file:
             head = file.read(64)
     except FileNotFoundError:
-        raise VideoError(f"{path.name}: no such file") from None
+        raise VideoError(f"{name}: no such file") from None
     except OSError as error:
-        raise VideoError(f"{path.name}: cannot be read ({error.strerror or error})") from None
+        raise VideoError(f"{name}: cannot be read ({error.strerror or error})") from None
     if not head:
-        raise VideoError(f"{path.name} is empty (0 bytes)")
+        raise VideoError(f"{name} is empty (0 bytes)")
     if len(head) >= 8 and head[4:8] in MOV_FIRST_BOXES and _plausible_box_size(int.from_bytes(head[:4], "big")):
         # The major brand of QuickTime files is "qt  "; files without `ftyp` are QuickTime too.
         return MOV, "mp4" if head[4:8] == b"ftyp" and head[8:12] != b"qt  " else "mov"
     if head.startswith(EBML_MAGIC):
         # The EBML header, within its first bytes, names the document type.
         return MATROSKA, "webm" if b"webm" in head else "matroska"
-    raise VideoError(f"{path.name} is not an MP4/MOV or WebM/MKV video (its content says otherwise)")
+    raise VideoError(f"{name} is not an MP4/MOV or WebM/MKV video (its content says otherwise)")
 
 
 def _plausible_box_size(size: int) -> bool:
@@ -55,19 +57,21 @@ def _plausible_box_size(size: int) -> bool:
     return size in (0, 1) or size >= 8
 
 
-def open_video(path: str | Path) -> av.container.InputContainer:
+def open_video(path: str | Path, name: str | None = None) -> av.container.InputContainer:
     """Open a video for reading with its container's demuxer only, local file protocol only.
 
     The path is given to FFmpeg as `file:<absolute path>` so nothing in a file name
-    (a colon, `concat:`, `subfile,`) can select another protocol.
+    (a colon, `concat:`, `subfile,`) can select another protocol. Messages call the
+    file `name` (default: its file name).
     """
     path = Path(path)
-    container_format, _ = sniff_container(path)
+    name = name or path.name
+    container_format, _ = sniff_container(path, name)
     url = "file:" + os.path.abspath(path)
     try:
         return av.open(url, mode="r", format=container_format, options=dict(INPUT_OPTIONS))
     except av.FFmpegError as error:
-        raise VideoError(f"{path.name} is damaged or incomplete: {_reason(error)}") from None
+        raise VideoError(f"{name} is damaged or incomplete: {_reason(error)}") from None
 
 
 def _reason(error: av.FFmpegError) -> str:

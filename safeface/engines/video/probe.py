@@ -47,25 +47,28 @@ class VideoInfo:
     audio_channels: int | None = None
 
 
-def probe(path: str | Path, *, max_streams: int = MAX_STREAMS) -> VideoInfo:
+def probe(path: str | Path, *, max_streams: int = MAX_STREAMS, name: str | None = None) -> VideoInfo:
     """Check that `path` is a video this site accepts and describe it; VideoError otherwise.
 
     Accepts mov/mp4 and Matroska/WebM files (recognised from their bytes, whatever the
     name says) with exactly one video stream in a codec of VIDEO_CODECS, at most one
     sound stream in AUDIO_CODECS, and at most `max_streams` streams in all. The first frame is
-    decoded, so a file whose video cannot be decoded is refused here.
+    decoded, so a file whose video cannot be decoded is refused here. Messages call the
+    file `name` (default: its file name; an upload's temporary name means nothing to the
+    person who sent it).
     """
     path = Path(path)
-    _, container_name = sniff_container(path)
-    with open_video(path) as container:
-        video, audio = accepted_streams(container, path.name, max_streams=max_streams)
-        _check_complete(container, path)
-        first = _first_frame(container, video, path.name)
+    name = name or path.name
+    _, container_name = sniff_container(path, name)
+    with open_video(path, name) as container:
+        video, audio = accepted_streams(container, name, max_streams=max_streams)
+        _check_complete(container, path, name)
+        first = _first_frame(container, video, name)
         rotation = 90 * quarter_turns(first.rotation)
         coded_width, coded_height = video.codec_context.width, video.codec_context.height
         fps = _fps(video)
         duration = _duration(container, video)
-        frames = video.frames or _count_frames(path, video.index)
+        frames = video.frames or _count_frames(path, video.index, name)
         if fps <= 0 and duration > 0:
             fps = frames / duration
         if duration <= 0 and fps > 0:
@@ -130,14 +133,14 @@ def accepted_streams(container: av.container.InputContainer, name: str, *, max_s
     return video, audio
 
 
-def _check_complete(container: av.container.InputContainer, path: Path) -> None:
+def _check_complete(container: av.container.InputContainer, path: Path, name: str) -> None:
     """A file cut short (an interrupted upload) still opens when its index comes first;
     its index then points past the end of the file."""
     size = os.path.getsize(path)
     for stream in container.streams:
         entries = stream.index_entries
         if len(entries) and max(entry.pos + entry.size for entry in entries) > size:
-            raise VideoError(f"{path.name} is incomplete: it ends before its last frame (an interrupted upload?)")
+            raise VideoError(f"{name} is incomplete: it ends before its last frame (an interrupted upload?)")
 
 
 def _first_frame(container, video, name: str) -> av.VideoFrame:
@@ -162,14 +165,14 @@ def _duration(container, video) -> float:
     return 0.0
 
 
-def _count_frames(path: Path, stream_index: int) -> int:
+def _count_frames(path: Path, stream_index: int, name: str) -> int:
     """Count video packets without decoding (Matroska/WebM headers do not say how many frames)."""
-    with open_video(path) as container:
+    with open_video(path, name) as container:
         video = container.streams[stream_index]
         try:
             return sum(1 for packet in container.demux(video) if packet.size)
         except av.FFmpegError as error:
-            raise VideoError(f"{path.name} is damaged: {_reason(error)}") from None
+            raise VideoError(f"{name} is damaged: {_reason(error)}") from None
 
 
 def _reason(error: av.FFmpegError) -> str:

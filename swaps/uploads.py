@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ def check_photo(source) -> CheckedUpload:
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
-            rgb = _to_srgb(upright)
+            rgb = to_srgb(upright)
+        except UploadRefused:
+            raise
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise UploadRefused("The photo could not be read: it is damaged or cut short. Try exporting it again.") from None
     if min(rgb.size) < 32:
@@ -120,15 +123,23 @@ def check_photo(source) -> CheckedUpload:
     return CheckedUpload(PHOTO, extension, {"width": rgb.width, "height": rgb.height, "format": original_format}, data=data)
 
 
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """RGB pixels in sRGB: a colour profile (a phone's Display P3) is applied, not kept;
-    transparency is laid on white."""
+def to_srgb(image: Image.Image) -> Image.Image:
+    """8-bit RGB pixels in sRGB, whatever mode Pillow decoded the photo to: deeper samples
+    are scaled (see `_to_8_bit`), a colour profile (a phone's Display P3) is applied, not
+    kept, and transparency is laid on white. UploadRefused for a mode Pillow cannot show."""
     icc = image.info.get("icc_profile")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba)
-    rgb = image.convert("RGB")
+    image = _to_8_bit(image)
+    try:
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            image = Image.alpha_composite(background, rgba)
+        rgb = image.convert("RGB")
+    except ValueError:  # Pillow: "conversion from ... not supported"
+        raise UploadRefused(
+            f"The photo's colour format ({image.mode}) is not supported. Save it as an ordinary RGB or "
+            "greyscale JPEG or PNG and try again."
+        ) from None
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
@@ -137,6 +148,31 @@ def _to_srgb(image: Image.Image) -> Image.Image:
             logger.info("Ignored an unreadable colour profile in an upload")
     # A new image from the pixels alone: nothing of the original's metadata comes along.
     return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+
+
+def _to_8_bit(image: Image.Image) -> Image.Image:
+    """A greyscale image of more than 8 bits a sample as an "L" image, its tones scaled
+    rather than clipped at 255 (Pillow's own conversion turns a 16-bit portrait white).
+
+    16-bit images ("I;16...", what a 16-bit greyscale PNG opens as) are scaled by their bit
+    depth. 32-bit integer ("I") and float ("F") images carry no bit depth: their white is the
+    smallest usual one that holds every value (1.0 for floats, 255, 65535), else their own
+    range is stretched from black to white.
+    """
+    if not (image.mode.startswith("I;16") or image.mode in ("I", "F")):
+        return image
+    values = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I;16"):
+        black, white = 0.0, 65535.0
+    else:
+        if not np.isfinite(values).all():
+            raise UploadRefused("The photo holds values that are not numbers (NaN or infinite) and cannot be shown.")
+        low, high = float(values.min()), float(values.max())
+        whites = ((1.0,) if image.mode == "F" else ()) + (255.0, 65535.0)
+        white = next((w for w in whites if low >= 0 and high <= w), None)
+        black, white = (0.0, white) if white is not None else (low, max(high, low + 1))
+    scaled = np.rint((values - black) * (255.0 / (white - black)))
+    return Image.fromarray(scaled.astype(np.uint8), "L")
 
 
 def _encode_clean(rgb: Image.Image, original_format: str) -> tuple[bytes, str]:

@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "safeface.content_security.CSPMiddleware",  # django-csp, skipped on exempt responses
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "safeface.htmx.HtmxMiddleware",  # django-htmx's, adding Vary: HX-Request where views ask
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

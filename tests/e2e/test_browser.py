@@ -190,3 +190,48 @@ def test_a_person_swaps_an_avatar_onto_two_faces_of_a_group_photo(page, cluster_
 
     page.click(".nav-links >> text=Swaps")
     assert page.locator(".swap-card.status-done").count() == 1
+
+
+def test_a_person_reports_someone_elses_avatar_from_a_tidy_form(page, settings, tmp_path):
+    import numpy as np
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from avatars import files
+    from avatars.models import Avatar
+    from moderation.models import Report
+    from safeface.engines.vocabulary import validate_spec
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    alice = get_user_model().objects.create_user("alice")
+    avatar = Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=7, status="done", is_public=True)
+    avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(np.full((64, 64, 3), 120, np.uint8))))
+    get_user_model().objects.create_user("gus", password=PASSWORD)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "gus")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/accounts/")
+
+    page.goto(f"/avatars/{avatar.pk}/")
+    page.click("text=Report this picture…")
+    page.wait_for_selector("#report-form form")
+    page.screenshot(path=ARTIFACTS / "report-form.png", full_page=True)
+
+    radios = page.locator("#report-form input[type=radio]")
+    assert radios.count() == len(Report.Reason.choices)
+    assert "---------" not in page.locator("#report-form").inner_text()
+    assert page.locator("#report-form input[type=radio]:checked").count() == 0
+    for value, words in Report.Reason.choices:
+        control = page.locator(f"#report-form input[value={value}]").locator("xpath=..")  # its label
+        words_box = control.get_by_text(words, exact=True).bounding_box()
+        label_box = control.bounding_box()
+        # The words sit inside the label they name, on one line, and the label is no wider than them and a margin.
+        assert words_box and label_box and label_box["width"] < words_box["width"] + 60, (words, label_box, words_box)
+    page.click(f"#report-form label:has-text('{Report.Reason.REAL_PERSON.label}')")
+    assert page.locator("#report-form input[value=real_person]").is_checked()
+    page.fill("#report-form textarea", "That is my neighbour")
+    page.locator("#report-form").screenshot(path=ARTIFACTS / "report-form-chosen.png")
+    page.click("button:has-text('Send report')")
+    page.wait_for_selector("text=Thank you. A moderator will look at it.")
+    assert Report.objects.get().reason == Report.Reason.REAL_PERSON

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -23,6 +25,17 @@ def test_a_report_is_filed_in_place_and_the_item_stays_visible(client, bob, publ
     report = Report.objects.get()
     assert (report.reporter, report.item, report.state) == (bob, public_avatar, Report.State.OPEN)
     assert Avatar.objects.public().filter(pk=public_avatar.pk).exists()
+
+
+def test_the_form_offers_the_reasons_alone_none_chosen_each_beside_its_words(client, bob, public_avatar):
+    client.force_login(bob)
+    html = client.get(f"/report/avatar/{public_avatar.pk}/").content.decode()
+
+    radios = re.findall(r'<input type="radio"[^>]*>', html)
+    assert "---------" not in html and 'value=""' not in "".join(radios)
+    assert len(radios) == len(Report.Reason.choices) and not any("checked" in radio for radio in radios)
+    for value, words in Report.Reason.choices:
+        assert re.search(rf'<label[^>]*>\s*<input type="radio" name="reason" value="{value}"[^>]*>\s*<span>{words}</span>\s*</label>', html), words
 
 
 def test_a_report_without_a_reason_re_renders_with_the_error(client, bob, public_avatar):

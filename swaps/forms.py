@@ -48,6 +48,10 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["avatar"] = AvatarField(user, label="Avatar to swap in", widget=forms.RadioSelect)
         self.user = user
+        if not self.is_bound and not self.initial.get("avatar"):
+            # The one sensible choice when none was asked for: the avatar the person made last.
+            # (Sent without one, the form comes back and the browser has dropped the chosen file.)
+            self.initial["avatar"] = usable_avatars(user).filter(owner=user).order_by("-created_at").values_list("pk", flat=True).first()
 
     def clean_target(self):
         upload = self.cleaned_data["target"]

@@ -235,3 +235,38 @@ def test_a_person_reports_someone_elses_avatar_from_a_tidy_form(page, settings, 
     page.click("button:has-text('Send report')")
     page.wait_for_selector("text=Thank you. A moderator will look at it.")
     assert Report.objects.get().reason == Report.Reason.REAL_PERSON
+
+
+def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings, tmp_path):
+    import numpy as np
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from avatars import files
+    from avatars.models import Avatar
+    from safeface.engines.vocabulary import validate_spec
+    from swaps.models import Target
+    from tests.swaps.samples import T1
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    alice = get_user_model().objects.create_user("alice")
+    public = Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=7, status="done", is_public=True)
+    grey = np.full((64, 64, 3), 120, np.uint8)
+    public.image.save(f"{public.pk}.png", ContentFile(files.encode_png(grey)), save=False)
+    public.thumbnail.save(f"{public.pk}.webp", ContentFile(files.encode_thumbnail(grey)))
+    get_user_model().objects.create_user("hal", password=PASSWORD)  # no avatar of his own: none is chosen for him
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "hal")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/accounts/")
+
+    page.goto("/swaps/new/")
+    page.set_input_files("input[type=file]", str(T1))
+    page.click("button:has-text('Upload and find faces')")
+    page.screenshot(path=ARTIFACTS / "new-swap-no-avatar.png", full_page=True)
+
+    assert page.locator(".avatar-needed").inner_text().startswith("An avatar is needed")
+    assert page.locator("input[name=avatar]").first.evaluate("radio => radio.validity.valueMissing")
+    assert page.url.endswith("/swaps/new/") and Target.objects.count() == 0
+    assert page.locator("[data-file-name]").inner_text() == "t1.jpg"  # the file is still chosen

@@ -2,6 +2,7 @@
 good photos are stored re-encoded without their metadata."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -207,6 +208,49 @@ def test_the_page_lists_my_avatars_and_the_public_ones(alice_client, alices_avat
     public, private = make_avatar(bob, is_public=True), make_avatar(bob)
     html = alice_client.get("/swaps/new/").content.decode()
     assert f'value="{alices_avatar.pk}"' in html and f'value="{public.pk}"' in html and f'value="{private.pk}"' not in html
+
+
+def chosen_avatars(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<input type="radio" name="avatar" value="(\d+)" checked', html)]
+
+
+def test_the_form_starts_with_my_newest_avatar_chosen(alice_client, alice, alices_avatar, bob, make_avatar):
+    newest = make_avatar(alice)
+    make_avatar(bob, is_public=True)  # newer still, but not mine: no sensible default
+
+    assert chosen_avatars(alice_client.get("/swaps/new/").content.decode()) == [newest.pk]
+
+
+def test_an_avatar_named_in_the_address_is_chosen_instead(alice_client, alices_avatar, bob, make_avatar):
+    public = make_avatar(bob, is_public=True)
+
+    assert chosen_avatars(alice_client.get(f"/swaps/new/?avatar={public.pk}").content.decode()) == [public.pk]
+
+
+def test_without_an_avatar_of_my_own_none_is_chosen_for_me(alice_client, bob, make_avatar):
+    make_avatar(bob, is_public=True)
+
+    assert chosen_avatars(alice_client.get("/swaps/new/").content.decode()) == []
+
+
+def test_the_browser_is_told_an_avatar_is_needed_before_anything_is_sent(alice_client, alices_avatar):
+    html = alice_client.get("/swaps/new/").content.decode()
+    form = html[html.index('<form id="upload-form"'):html.index("</form>", html.index('<form id="upload-form"'))]
+
+    radios = re.findall(r'<input type="radio" name="avatar"[^>]*>', form)
+    assert radios and all(" required" in radio for radio in radios)
+    assert "novalidate" not in form[:form.index(">")]  # so the browser checks before the file is sent
+    assert "An avatar is needed" in form
+
+
+def test_an_upload_without_an_avatar_comes_back_saying_one_is_needed(alice_client, alices_avatar, no_queue, stored_files):
+    file = SimpleUploadedFile("photo.jpg", samples.jpeg(), content_type="image/jpeg")
+    response = alice_client.post("/swaps/new/", {"target": file}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="upload-form"' in html
+    assert "Pick one of your avatars or one from the public gallery." in html and "An avatar is needed" in html
+    assert chosen_avatars(html) == [] and Target.objects.count() == 0
 
 
 def test_an_htmx_upload_goes_on_to_the_face_picker(alice_client, alices_avatar, no_queue):

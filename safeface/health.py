@@ -54,9 +54,10 @@ def check_engines() -> dict:
         "generator:diffusers": inference.active_generator_kind() == "diffusers",
         "analyser:insightface": BUFFALO_L.is_present(models),
         "swapper:inswapper": INSWAPPER.is_present(models),
+        "recogniser:dlib": _package_file("face_recognition_models", "models/dlib_face_recognition_resnet_model_v1.dat"),
     }
-    # The offline generator and analyser are the floor: without them nothing works.
-    ok = found["generator:dcgan"] and found["analyser:blazeface"]
+    # The offline generator, analyser and judge are the floor: without them nothing works.
+    ok = found["generator:dcgan"] and found["analyser:blazeface"] and found["recogniser:dlib"]
     return {"ok": ok, "generator": inference.active_generator_kind(), "found": found}
 
 

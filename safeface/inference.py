@@ -94,8 +94,8 @@ def signing_identity():
 
 
 @functools.cache
-def swapper():
-    """The face swapper (SAFEFACE_SWAPPER: auto | mesh | inswapper), once per worker process."""
+def swapper(strong: bool = False):
+    """The face swapper (SAFEFACE_SWAPPER), or its stronger setting, once per worker process."""
     from safeface.engines.swapping import load_swapper
 
     _share_cores()
@@ -103,6 +103,24 @@ def swapper():
         settings.SAFEFACE_SWAPPER,
         models_dir=settings.SAFEFACE_MODELS_DIR,
         providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
+        strong=strong,
     )
     logger.info("Swapper loaded: %s", engine.name)
+    return engine
+
+
+@functools.cache
+def judge():
+    """The identity judge of swap results (SAFEFACE_RECOGNISER), never one the swapper is
+    driven by (recognition.judge_for), once per worker process."""
+    from safeface.engines.recognition import judge_for, load_recogniser
+
+    _share_cores()
+    recogniser = load_recogniser(
+        settings.SAFEFACE_RECOGNISER,
+        models_dir=settings.SAFEFACE_MODELS_DIR,
+        providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
+    )
+    engine = judge_for(recogniser, swapper())
+    logger.info("Identity judge loaded: %s", engine.name)
     return engine

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from safeface.jobs import job_models
 
@@ -58,6 +58,31 @@ class JobsCollector:
         for row in Avatar.objects.filter(status="done").values("engine").annotate(n=Count("pk")):
             faces.add_metric([row["engine"] or "unknown"], row["n"])
         yield faces
+        yield identity_histogram()
+
+
+# Distances from a swapped face to the same face in the upload (the identity judge's units;
+# dlib's "same person" limit is 0.6): the share below the limit is the share still recognisable.
+IDENTITY_BUCKETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def identity_histogram() -> HistogramMetricFamily:
+    """Each judged face of every finished swap (a video's person: their closest frame), by judge."""
+    from swaps.models import SwapJob
+
+    distances: dict[str, list[float]] = {}
+    for check in SwapJob.objects.filter(status="done").exclude(identity={}).values_list("identity", flat=True).iterator():
+        for entry in check.get("faces", []):
+            if entry.get("to_original") is not None:
+                distances.setdefault(check.get("judge", "unknown"), []).append(entry["to_original"])
+    family = HistogramMetricFamily(
+        "safeface_swap_identity_distance", "Identity judge's distance from each swapped face to the upload's face",
+        labels=["judge"],
+    )
+    for judge, values in distances.items():
+        buckets = [(str(bound), sum(value <= bound for value in values)) for bound in IDENTITY_BUCKETS]
+        family.add_metric([judge], buckets + [("+Inf", len(values))], sum_value=sum(values))
+    return family
 
 
 _jobs_registry = prometheus_client.CollectorRegistry(auto_describe=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, SWAPPER_NAMES  # torch-free
+from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, RECOGNISER_NAMES, SWAPPER_NAMES  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -303,7 +303,10 @@ SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 
 # Swaps (DESIGN.md, "Uploads"): checked before anything is stored.
 # Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
-SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | inswapper
+SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | mesh-1.2 | inswapper
+# The identity judge of every swap result: "auto" is dlib's ResNet (weights in a pip package,
+# independent of every swapper); "arcface" needs buffalo_l, and never judges inswapper.
+SAFEFACE_RECOGNISER = _one_of("SAFEFACE_RECOGNISER", RECOGNISER_NAMES, default="auto")  # auto | dlib | arcface
 SAFEFACE_SWAP_RATE = env.str("SAFEFACE_SWAP_RATE", default="10/m")  # uploads and swaps started, per user
 # The whole upload; larger bodies are cut off while they stream in (413), nothing kept.
 SAFEFACE_UPLOAD_MAX_BYTES = env.int("SAFEFACE_UPLOAD_MAX_BYTES", default=200 * 2**20)

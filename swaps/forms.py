@@ -73,6 +73,11 @@ class FacePickForm(forms.Form):
 
     avatar = forms.Field()  # replaced per user in __init__
     which = forms.ChoiceField(choices=WHICH, initial="all", widget=forms.RadioSelect, label="Faces to swap")
+    strong = forms.BooleanField(
+        required=False, label="Stronger swap",
+        help_text="Replaces more of the face (the avatar's eyes too, its face shape exaggerated): "
+                  "harder to recognise, a little less natural. Use it when a swap may still be recognised.",
+    )
 
     def __init__(self, user, target, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ Two job rows, each run on the queue:
 """
 
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -115,12 +116,17 @@ class SwapJob(Job):
     selection = models.JSONField(help_text='what the person asked for: "all", "largest" or a list of face numbers')
     mapping = models.JSONField(help_text="[{face: index, avatar: id}], one entry per face swapped")
     reference_frame = models.PositiveIntegerField(default=0)
+    strong = models.BooleanField(default=False, help_text="the stronger swap: more of the face replaced")
     fps = models.FloatField(null=True, blank=True, help_text="frames a second while swapping a video")
     engine = models.CharField(max_length=100, blank=True, help_text="name@version of the swapper")
     result = models.FileField(upload_to="swaps/results/", blank=True)
     thumbnail = models.FileField(upload_to="swaps/thumbs/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     timings = models.JSONField(default=dict, help_text="seconds: queued, swapping, labelling, total")
+    identity = models.JSONField(
+        default=dict, blank=True,
+        help_text="the identity check: per swapped face, the judge's distance to the upload's face and to the avatar",
+    )
     cancelled = models.BooleanField(default=False)
     is_public = models.BooleanField(default=False)
     moderation = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
@@ -157,6 +163,18 @@ class SwapJob(Job):
     def result_extension(self) -> str:
         # The stored name says what the task wrote; before there is one, the kind's usual.
         return self.result.name.rsplit(".", 1)[-1] if self.result else ("mp4" if self.is_video else "jpg")
+
+    @cached_property
+    def identity_verdicts(self):
+        """The identity check in plain words, face by face (swaps.identity)."""
+        from swaps.identity import verdicts
+
+        return verdicts(self.identity, video=self.is_video)
+
+    @property
+    def identity_recognised(self) -> bool:
+        """Whether the judge still matched any swapped face to the upload."""
+        return any(verdict.recognised for verdict in self.identity_verdicts)
 
     def can_be_seen_by(self, user) -> bool:
         if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):

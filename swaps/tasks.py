@@ -132,22 +132,37 @@ def _swap_photo(job, target, indices, sources, timings, started) -> None:
         raise JobError(f"The chosen faces were not found again in the photo ({exc}). Pick the faces again.") from exc
     if not job.set_progress(30):
         return
-    swapper = inference.swapper()
+    swapper = inference.swapper(strong=job.strong)
     swap_started = time.monotonic()
     try:
         result = swapper.swap(sources, rgb, [faces[i] for i in chosen])
     except SwapError as exc:
         raise JobError(str(exc)) from exc
     timings["swapping"] = round(time.monotonic() - swap_started, 3)
+    if not job.set_progress(70):
+        return
+    from safeface.engines.recognition import check_photo
+
+    check_started = time.monotonic()
+    identity = _labelled(check_photo(inference.judge(), rgb, result, [faces[i] for i in chosen], sources), job.mapping)
+    timings["identity_check"] = round(time.monotonic() - check_started, 3)
     if not job.set_progress(80):
         return
     mime, extension = ("image/jpeg", "jpg") if target.file.name.endswith(".jpg") else ("image/png", "png")
     facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": [e["avatar"] for e in job.mapping], "faces": indices})
     labelled = label_image(result, mime=mime, facts=facts, identity=inference.signing_identity(), parent=original)
-    _finish(job, labelled, extension, files.encode_thumbnail(result), swapper.name, timings, started)
+    _finish(job, labelled, extension, files.encode_thumbnail(result), swapper.name, timings, started, identity=identity)
+
+
+def _labelled(check: dict, mapping: list[dict]) -> dict:
+    """The engine's check with each photo face's number and avatar, as the page names them."""
+    for entry, chosen in zip(check["faces"], mapping):
+        entry.update(face=chosen["face"], avatar=chosen["avatar"])
+    return check
 
 
 def _swap_video(job, target, indices, sources, timings, started) -> None:
+    from safeface.engines.recognition import VideoIdentityCheck
     from safeface.engines.video import VideoCancelled, VideoError, read_frame, swap_video
     from swaps.video_files import RemuxError, remux, swap_metadata
 
@@ -163,7 +178,7 @@ def _swap_video(job, target, indices, sources, timings, started) -> None:
         # The row was cancelled, deleted or taken back: stop at the next frame.
         lost = lost or not job.report_progress(2 + percent * 0.9, fps)
 
-    swapper = inference.swapper()
+    swapper = inference.swapper(strong=job.strong)
     with files.work_folder() as work, files.local_path(target.file) as source:
         swapped = work / "swapped.mp4"
         swap_started = time.monotonic()
@@ -172,6 +187,7 @@ def _swap_video(job, target, indices, sources, timings, started) -> None:
                 sources if len(sources) > 1 else sources[0], source, swapped,
                 swapper=swapper, analyser=inference.analyser(), faces=indices,
                 reference_frame=job.reference_frame, progress=progress, cancel=lambda: lost,
+                check=VideoIdentityCheck(inference.judge()),
             )
         except VideoCancelled:
             return
@@ -187,7 +203,18 @@ def _swap_video(job, target, indices, sources, timings, started) -> None:
             raise JobError(f"The swapped video could not be finished: {exc}") from exc
         first = read_frame(labelled, 0)
         job.fps = report.fps
-        _finish(job, labelled, labelled.suffix.lstrip("."), files.encode_thumbnail(first), swapper.name, timings, started, fps=report.fps)
+        _finish(job, labelled, labelled.suffix.lstrip("."), files.encode_thumbnail(first), swapper.name, timings, started,
+                fps=report.fps, identity=_video_labelled(report.identity, job.mapping))
+
+
+def _video_labelled(check: dict, mapping: list[dict]) -> dict:
+    """Each person of a video check with the avatar they got (one avatar for all: that one)."""
+    avatars = {chosen["face"]: chosen["avatar"] for chosen in mapping}
+    only = mapping[0]["avatar"] if len({chosen["avatar"] for chosen in mapping}) == 1 else None
+    for entry in check["faces"]:
+        face = entry.pop("label")
+        entry.update(face=face, avatar=avatars.get(face, only))
+    return check
 
 
 def _finish(job, result, extension, thumbnail, engine, timings, started, **fields) -> None:

@@ -91,7 +91,8 @@ def swap_new(request):
 
 def _picker_context(request, target, form=None) -> dict:
     selected = _selected_avatar(request)
-    form = form or FacePickForm(request.user, target, initial={"avatar": selected, "which": "all"})
+    initial = {"avatar": selected, "which": "all", "strong": request.GET.get("strength") == "strong"}
+    form = form or FacePickForm(request.user, target, initial=initial)
     return {"target": target, "form": form, "avatars": avatar_options(request.user, selected)}
 
 
@@ -125,6 +126,7 @@ def _create_swap(request, target, data) -> SwapJob:
             selection=data["selection"],
             mapping=data["mapping"],
             reference_frame=target.frame,
+            strong=data["strong"],
         )
         swap.avatars.set({entry["avatar"] for entry in data["mapping"]})
         swap.enqueue()

@@ -17,7 +17,11 @@ from .model_files import diffusion_model_dir
 # are here, else the offline one). settings.py checks them at start-up, hence here.
 GENERATOR_NAMES = ("auto", "dcgan", "diffusers")
 ANALYSER_NAMES = ("auto", "offline", "insightface")
-SWAPPER_NAMES = ("auto", "mesh", "inswapper")
+# "mesh" is mesh@2.0 (the source's face shape carried over); "mesh-1.2" the version that paints
+# the source's skin inside the target's own outline, kept for comparison.
+SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
+# The identity judge of swaps: "auto" is dlib's ResNet (recognition.load_recogniser).
+RECOGNISER_NAMES = ("auto", "dlib", "arcface")
 
 PIPELINE_MARKER = "model_index.json"  # a diffusers pipeline folder has one at its root
 

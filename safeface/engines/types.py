@@ -105,12 +105,40 @@ class Swapper(Protocol):
     are returned unchanged. `memory`, when given, is a dict the caller keeps per
     video: the swapper stores per-track state in it (keyed by
     `face.extra.get("track")`) to keep colour correction steady from frame to frame.
+    `driven_by` names the identity model the swapper is conditioned on (None: none), so the
+    identity check never uses that model as its judge.
     """
 
     name: str
+    driven_by: str | None
 
     def swap(
         self, sources: SourceFace | Sequence[SourceFace], target_image: np.ndarray, target_faces: Sequence[Face], *,
         memory: dict | None = None,
     ) -> np.ndarray:
+        ...
+
+
+@runtime_checkable
+class Recogniser(Protocol):
+    """Says whether two faces are the same person: the identity judge of every swap.
+
+    `embed` gives a face's identity vector, or None when the face is shorter than
+    `min_face` pixels (too small to judge); `distance` below `threshold` means "the
+    same person" to this backend. `family` names the identity model: a swapper driven by
+    the same model (its `driven_by`) must not be judged by it.
+    """
+
+    name: str
+    family: str
+    threshold: float
+    min_face: int
+
+    def embed(self, image: np.ndarray, face: Face) -> np.ndarray | None:
+        ...
+
+    def embed_many(self, image: np.ndarray, faces: list[Face]) -> list[np.ndarray | None]:
+        ...
+
+    def distance(self, first: np.ndarray, second: np.ndarray) -> float:
         ...

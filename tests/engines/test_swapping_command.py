@@ -38,10 +38,11 @@ def _swap(avatar_file, target, output, *options):
 def test_it_swaps_the_chosen_faces_of_a_photo_and_prints_what_it_did(avatar_file, analyser, tmp_path, capsys):
     output = tmp_path / "out.png"
 
-    assert _swap(avatar_file, GROUP, output, "--faces", "0,2", "--swapper", "mesh") == 0
+    assert _swap(avatar_file, GROUP, output, "--faces", "0,2", "--swapper", "mesh-1.2") == 0
 
     summary = json.loads(capsys.readouterr().out)
     assert summary["swapper"] == "mesh@1.2" and summary["faces_found"] == 6 and summary["faces_swapped"] == [0, 2]
+    assert summary["identity"]["judge"] == "dlib-resnet@1.0" and len(summary["identity"]["faces"]) == 2
     group, result = read_image(GROUP), read_image(output)
     faces = analyser.detect(group)
     untouched = ~hull_mask([faces[0], faces[2]], group.shape)

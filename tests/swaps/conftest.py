@@ -3,6 +3,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from avatars.models import Avatar
+from avatars.tasks import generate_avatar
+from safeface.engines.vocabulary import validate_spec
 from safeface.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from tests.swaps import samples
@@ -80,3 +82,17 @@ def swap(alice, alices_avatar):
     swap.thumbnail.save("r.webp", ContentFile(samples.jpeg()), save=False)
     swap.save()
     return swap
+
+
+@pytest.fixture
+def generated(alice, settings):
+    """Two real avatars made by the studio's own task (DCGAN + quality gate)."""
+    settings.SAFEFACE_THUMBNAIL_SIZE = 64
+    made = []
+    for seed in (11, 12):
+        avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=seed, size=256)
+        generate_avatar(job_id=avatar.pk)
+        avatar.refresh_from_db()
+        assert avatar.status == JobStatus.DONE, avatar.error
+        made.append(avatar)
+    return made

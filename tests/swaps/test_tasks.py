@@ -9,29 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from avatars.models import Avatar
-from avatars.tasks import generate_avatar
-from safeface.engines.vocabulary import validate_spec
 from safeface.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from swaps.tasks import analyse_target, run_swap
 from tests.swaps import samples
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def generated(alice, settings):
-    """Two real avatars made by the studio's own task (DCGAN + quality gate)."""
-    settings.SAFEFACE_THUMBNAIL_SIZE = 64
-    made = []
-    for seed in (11, 12):
-        avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=seed, size=256)
-        generate_avatar(job_id=avatar.pk)
-        avatar.refresh_from_db()
-        assert avatar.status == JobStatus.DONE, avatar.error
-        made.append(avatar)
-    return made
 
 
 def upload(client, name, data, avatar, content_type="image/jpeg"):

@@ -38,6 +38,10 @@ def add_swap_command(subcommands: argparse._SubParsersAction) -> None:
                         help="auto: inswapper when its model is in --models-dir, else the offline mesh swapper")
     parser.add_argument("--models-dir", type=Path, default=None, help="folder that fetch_models filled")
     parser.add_argument("--reference-frame", type=int, default=0, help="video: frame where --faces numbers faces")
+    parser.add_argument("--strong", action="store_true", help="the stronger mesh swap (more of the face replaced)")
+    parser.add_argument("--no-check", dest="check", action="store_false",
+                        help="skip the identity check (by default the summary says whether each swapped face still "
+                             "looks like the person to dlib's face recogniser)")
     parser.set_defaults(run=run_swap)
 
 
@@ -48,7 +52,7 @@ def run_swap(arguments: argparse.Namespace) -> int:
     from .sources import prepare_source
 
     try:
-        swapper = load_swapper(arguments.swapper, arguments.models_dir)
+        swapper = load_swapper(arguments.swapper, arguments.models_dir, strong=arguments.strong)
         # inswapper needs identity embeddings, which only the insightface analyser gives;
         # the mesh swapper needs the offline analyser's dense FaceMesh landmarks.
         analyser_name = "insightface" if swapper.name.startswith("inswapper") else "offline"
@@ -77,10 +81,21 @@ def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
         save_image(result, arguments.output, prefix=".swap-")
     except (SwapError, ValueError, OSError) as error:
         return _fail(str(error))
-    _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
-             "faces_found": len(faces), "faces_swapped": chosen,
-             "seconds": round(time.perf_counter() - started, 3)})
+    summary = {"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
+               "faces_found": len(faces), "faces_swapped": chosen}
+    if arguments.check:
+        from ..recognition import check_photo
+
+        summary["identity"] = check_photo(_judge(arguments, swapper), target, result, [faces[i] for i in chosen],
+                                          [source] * len(chosen))
+    _report({**summary, "seconds": round(time.perf_counter() - started, 3)})
     return 0
+
+
+def _judge(arguments, swapper):
+    from ..recognition import judge_for, load_recogniser
+
+    return judge_for(load_recogniser("auto", arguments.models_dir), swapper)
 
 
 def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
@@ -89,16 +104,21 @@ def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
     def progress(percent: float, fps: float) -> None:
         print(f"\r{percent:5.1f}%  {fps:5.1f} frames/s", end="", file=sys.stderr, flush=True)
 
+    from ..recognition import VideoIdentityCheck
+
+    check = VideoIdentityCheck(_judge(arguments, swapper)) if arguments.check else None
     try:
         report = swap_video(source, arguments.target, arguments.output, swapper=swapper, analyser=analyser,
-                            faces=arguments.faces, reference_frame=arguments.reference_frame, progress=progress)
+                            faces=arguments.faces, reference_frame=arguments.reference_frame, progress=progress,
+                            check=check)
     except (VideoError, SwapError, ValueError, OSError) as error:
         print(file=sys.stderr)
         return _fail(str(error))
     print(file=sys.stderr)
     _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
              "frames": report.frames, "swapped_frames": report.swapped_frames, "fps": round(report.fps, 1),
-             "has_audio": report.has_audio, "seconds": round(time.perf_counter() - started, 3)})
+             "has_audio": report.has_audio, **({"identity": report.identity} if report.identity else {}),
+             "seconds": round(time.perf_counter() - started, 3)})
     return 0
 
 

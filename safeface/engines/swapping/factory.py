@@ -6,14 +6,14 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
+from ..active import SWAPPER_NAMES
 from ..model_files import INSWAPPER
 from ..types import Swapper
 from .inswapper import InSwapper
-from .mesh import MeshSwapper
+from .mesh import IdentityMeshSwapper, MeshSwapper
 
 logger = logging.getLogger(__name__)
 
-SWAPPER_NAMES = ("auto", "mesh", "inswapper")
 
 
 def inswapper_path(models_dir: Path) -> Path:
@@ -22,12 +22,14 @@ def inswapper_path(models_dir: Path) -> Path:
 
 
 def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
-                 providers: Sequence[str] | None = None) -> Swapper:
+                 providers: Sequence[str] | None = None, strong: bool = False) -> Swapper:
     """Build a swapper; do it once per process and keep it.
 
     `"auto"` picks inswapper when `insightface/inswapper_128.onnx` is in `models_dir`, else
-    the offline mesh swapper. `"inswapper"` insists and raises FileNotFoundError naming the
-    missing file and the command that fetches it.
+    the offline mesh swapper (mesh@2.0; "mesh-1.2" the earlier one). `"inswapper"` insists
+    and raises FileNotFoundError naming the missing file and the command that fetches it.
+    `strong` asks for the stronger mesh@2.0 (IdentityMeshSwapper.strong); the others have no
+    stronger setting and come as they are.
     """
     if name not in SWAPPER_NAMES:
         raise ValueError(f"unknown swapper {name!r}; choose one of {', '.join(SWAPPER_NAMES)}")
@@ -37,6 +39,8 @@ def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
             raise FileNotFoundError("the inswapper swapper needs a models folder; "
                                     "run `python manage.py fetch_models --only inswapper` to fill one")
         return InSwapper(path, providers=providers)
+    if name == "mesh-1.2":
+        return MeshSwapper()
     if name == "auto":
         logger.info("inswapper not found (%s): using the mesh swapper", path or "no models folder given")
-    return MeshSwapper()
+    return IdentityMeshSwapper.strong() if strong else IdentityMeshSwapper()

@@ -38,6 +38,9 @@ class InSwapper:
     `providers` go to onnxruntime as given; by default CUDA when available, else CPU.
     """
 
+    # It moves ArcFace embeddings: an ArcFace judge would flatter it (recognition.judge_for).
+    driven_by = "arcface"
+
     def __init__(self, model_path: Path, providers: Sequence[str] | None = None, num_threads: int = 0):
         # insightface is imported here: it is heavy and only this backend needs it.
         from insightface.model_zoo import model_zoo

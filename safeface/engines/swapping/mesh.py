@@ -3,6 +3,7 @@ colour- and light-matched, and Poisson-blended in. OpenCV and numpy only, CPU.""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,15 +18,22 @@ from . import regions
 from .blend import ellipse, feathered_inside, feathered_outside, poisson_blend
 from .colour import LabStats, lab_stats, match_shading, smoothed, to_lab, to_rgb, transfer
 from .errors import SwapError
+from .reshape import RING, identity_shape, warp_surroundings
 from .sources import per_face_sources
 from .warp import facing_triangles, frontal_layout, label_triangles, shown_share, triangle_affines, triangulate, warp_maps
 
 VERSION = "1.2"
+VERSION_2 = "2.0"
 # Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
 ROI_MARGIN = 0.08
 # Feather widths, as fractions of the face height: the face's outline, the kept mouth, and the
 # kept eyes (wider: the target's lashes fade into the source's lids instead of a cut-out edge).
 OUTLINE_FEATHER = 0.06
+OUTLINE_FEATHER_2 = 0.03  # mesh@2.0's (IdentityMeshSwapper)
+# How much of the source's face shape mesh@2.0 takes (1: all of it; beyond 1 the difference
+# from the target's shape is exaggerated), by default and in the stronger swap.
+SHAPE = 1.2
+STRONG_SHAPE = 1.3
 MOUTH_FEATHER = 0.015
 EYE_FEATHER = 0.03
 # The target's mouth interior is kept once its lips part by this much of the face height.
@@ -60,6 +68,7 @@ class _PreparedSource:
     swapped: np.ndarray  # per triangle: part of the region swapped (not the upper forehead)
     stats: LabStats
     facemesh: bool
+    landmarks: np.ndarray  # (N, 3) the source's landmarks in its image, depth included
 
     def level_for(self, target_height: float) -> _Level:
         """The smallest level still at least as large as the target face (no aliasing when
@@ -93,11 +102,14 @@ class MeshSwapper:
     """
 
     name = f"mesh@{VERSION}"
+    driven_by = None  # no recogniser steers it
 
-    def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True):
+    def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True,
+                 outline_feather: float = OUTLINE_FEATHER):
         self.poisson = poisson
         self.shading = shading
         self.keep_eyes = keep_eyes
+        self.outline_feather = outline_feather
         self._prepared: OrderedDict[int, tuple[SourceFace, _PreparedSource]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -175,7 +187,7 @@ class MeshSwapper:
         if self.poisson:
             corrected = poisson_blend(corrected, crop, cv2.erode(region, None, iterations=max(1, round(height / 40))))
 
-        alpha = feathered_inside(region, round(OUTLINE_FEATHER * height))
+        alpha = feathered_inside(region, round(self.outline_feather * height))
         if kept is not None:
             mouth, eyes = kept
             alpha *= feathered_outside(mouth, round(MOUTH_FEATHER * height) + 1)
@@ -239,7 +251,7 @@ def _prepare_source(source: SourceFace) -> _PreparedSource:
     stats = lab_stats(to_lab(full.image), skin)
     if stats is None:
         raise SwapError("the source face is too small to take its colours from")
-    return _PreparedSource(tuple(levels), triangles, swapped, stats, facemesh)
+    return _PreparedSource(tuple(levels), triangles, swapped, stats, facemesh, _dense_points(source.face, "source"))
 
 
 def _sampled_points(points: np.ndarray, layout: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -298,3 +310,61 @@ def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int]
         if eyes or turned or blinking:
             _polygon(kept_eyes, target, opening)
     return mouth, kept_eyes
+
+
+class IdentityMeshSwapper(MeshSwapper):
+    """mesh@2.0: the mesh swap with the source's identity carried over, not only its skin.
+
+    Before the source is painted in, the target face's landmarks are replaced by the
+    source's face shape in the target's pose and expression (reshape.identity_shape: the
+    source's outline, jaw, nose, cheeks and the place and size of its eyes, brows and mouth;
+    the target's mouth and eyelid shapes), and the target image around the face is warped
+    so its outline follows (reshape.warp_surroundings). `shape` sets how
+    much of it is taken (0: none, 1: all; beyond 1 the difference from the target's shape
+    is exaggerated, SHAPE by default).
+
+    Measured with the identity judge (bench/bench_identity.py), each lever against 1.2:
+    the source's shape moves identity most; Poisson blending, which carries the target's
+    colour gradients in from the outline, is off (de-identified +8 points); the outline is
+    feathered over 3 % of the face height instead of 6 % (+4). The target's eye openings
+    (iris and whites, inside the source's lids, at the source's eye size) are kept by
+    default: the source's own are the blurriest part of a small avatar and came out as
+    pale ghost eyes for 3 points of de-identification; `keep_eyes=False` uses them.
+    `strong()` is the stronger variant the result page offers when the judge still
+    recognises someone. Version 1.2 is `MeshSwapper`.
+    """
+
+    name = f"mesh@{VERSION_2}"
+
+    def __init__(self, *, shape: float = SHAPE, poisson: bool = False, keep_eyes: bool = True,
+                 outline_feather: float = OUTLINE_FEATHER_2, **options):
+        super().__init__(poisson=poisson, keep_eyes=keep_eyes, outline_feather=outline_feather, **options)
+        self.shape = shape
+
+    @classmethod
+    def strong(cls) -> IdentityMeshSwapper:
+        """The source's eyes too, no target shading, and its shape exaggerated by STRONG_SHAPE:
+        less natural, harder to recognise."""
+        swapper = cls(shape=STRONG_SHAPE, keep_eyes=False, shading=False)
+        swapper.name = f"mesh@{VERSION_2}+strong"
+        return swapper
+
+    def _swap_face(self, source: _PreparedSource, output: np.ndarray, face: Face, memory: dict | None) -> None:
+        target = _dense_points(face, "target")
+        if not source.facemesh or len(target) != len(source.landmarks) or self.shape <= 0:
+            return super()._swap_face(source, output, face, memory)
+        reshaped = identity_shape(target, source.landmarks, self.shape)
+        # The warped ring reaches RING beyond the outline, measured from the face's centre.
+        both = np.vstack([target[:, :2], reshaped[:, :2]])
+        centre = both.mean(axis=0)
+        reach = np.abs(both - centre).max(axis=0) * (1.0 + RING) + 4
+        height, width = output.shape[:2]
+        x0, y0 = np.maximum(np.floor(centre - reach).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(centre + reach).astype(int) + 1, (width, height))
+        if x1 - x0 >= 4 and y1 - y0 >= 4:
+            offset = np.array([x0, y0], np.float64)
+            warp_surroundings(output[y0:y1, x0:x1], target[:, :2] - offset, reshaped[:, :2] - offset)
+        moved = reshaped.astype(np.float32)
+        if target.shape[1] > 2 and moved.shape[1] > 2:
+            moved[:, 2] = target[:, 2]  # keep the target's depth order for the rasteriser
+        super()._swap_face(source, output, dataclasses.replace(face, landmarks=moved), memory)

@@ -8,13 +8,14 @@ import queue
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import av
 
 from ..generation.errors import cancel_checker
+from ..recognition.check import VideoIdentityCheck
 from ..swapping.selection import Selection, select_faces
 from ..types import Analyser, SourceFace, Swapper
 from . import stages
@@ -46,6 +47,7 @@ class VideoReport:
     fps: float
     swapped_frames: int
     has_audio: bool
+    identity: dict | None = None  # the identity check (recognition.check), when one was asked for
 
 
 def swap_video(
@@ -60,6 +62,7 @@ def swap_video(
     progress: Callable[[float, float], None] | None = None,
     cancel: Callable[[], bool] | threading.Event | None = None,
     detect_every: int | None = None,
+    check: VideoIdentityCheck | None = None,
 ) -> VideoReport:
     """Swap `sources` onto the chosen people of the video at `target_path`, writing an MP4 to `output_path`.
 
@@ -95,13 +98,14 @@ def swap_video(
     try:
         frames, swapped = _swap_frames(
             people, target_path, temp, info, swapper, analyser, reference_frame, detect_every, stop,
-            _Progress(progress, info.frames, started),
+            _Progress(progress, info.frames, started), check,
         )
         if swapped == 0:
             raise VideoError("no face was found anywhere in the video")
+        identity = check.report() if check is not None else None
         os.replace(temp, output_path)
         seconds = time.perf_counter() - started
-        report = VideoReport(frames, seconds, frames / seconds if seconds > 0 else 0.0, swapped, info.has_audio)
+        report = VideoReport(frames, seconds, frames / seconds if seconds > 0 else 0.0, swapped, info.has_audio, identity)
     finally:
         if report is None:
             temp.unlink(missing_ok=True)
@@ -112,15 +116,20 @@ def swap_video(
 
 @dataclass(frozen=True)
 class _People:
-    """Who is swapped: track id -> source, or everyone (any track) with one source."""
+    """Who is swapped: track id -> source, or everyone (any track) with one source; and
+    `numbers`: track id -> the face's number in the reference frame, for those seen there."""
 
     by_track: dict[int, SourceFace]
     everyone: SourceFace | None = None
+    numbers: dict[int, int] = field(default_factory=dict)
 
     def faces_and_sources(self, seen: FrameFaces):
         chosen = [(face, self.everyone or self.by_track.get(track)) for track, face in seen.faces.items()]
         chosen = [(face, source) for face, source in chosen if source is not None]
         return [face for face, _ in chosen], [source for _, source in chosen]
+
+    def numbers_of(self, faces) -> list[int | None]:
+        return [self.numbers.get(face.extra.get("track")) for face in faces]
 
 
 def _choose_people(sources, path, info, analyser, selection, reference_frame, detect_every, stop) -> _People:
@@ -141,8 +150,9 @@ def _choose_people(sources, path, info, analyser, selection, reference_frame, de
         if index == reference_frame:
             break
     detected, tracks = seen.detected or [], seen.detected_tracks or []
+    numbers = {track: index for index, track in enumerate(tracks)}
     if selection == "all" and len(sources) == 1:
-        return _People({}, everyone=sources[0])
+        return _People({}, everyone=sources[0], numbers=numbers)
     try:
         chosen = select_faces(detected, selection)
     except ValueError as error:
@@ -153,7 +163,7 @@ def _choose_people(sources, path, info, analyser, selection, reference_frame, de
         sources = sources * len(chosen)
     if len(sources) != len(chosen):
         raise ValueError(f"{len(sources)} source faces for {len(chosen)} chosen faces; give one, or one per face")
-    return _People({tracks[index]: source for index, source in zip(chosen, sources)})
+    return _People({tracks[index]: source for index, source in zip(chosen, sources)}, numbers=numbers)
 
 
 def _upright_frames(path: Path, info: VideoInfo):
@@ -166,7 +176,7 @@ def _upright_frames(path: Path, info: VideoInfo):
             yield index, to_display(colour.to_rgb(frame), info.rotation // 90), _seconds(frame, index, info)
 
 
-def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, detect_every, stop, report):
+def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, detect_every, stop, report, check):
     """Decode (a thread), follow and swap (this thread), encode (another thread); returns
     (frames, swapped frames). The sound's packets travel through the queues with the frames,
     so the file is written in the order it was read."""
@@ -190,7 +200,10 @@ def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, d
                     seen = tracker.update(image, seconds, search=index == reference_frame)
                     targets, chosen = people.faces_and_sources(seen)
                     if targets:
-                        image = swapper.swap(chosen, image, targets, memory=memory)
+                        result = swapper.swap(chosen, image, targets, memory=memory)
+                        if check is not None:
+                            check.observe(seconds, image, result, targets, chosen, people.numbers_of(targets))
+                        image = result
                         swapped += 1
                     item = ("video", image, pts)
                     index += 1

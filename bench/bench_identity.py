@@ -1,0 +1,294 @@
+"""Does a swapped face still look like the person? The identity judge's verdict, per swapper.
+
+    .venv/bin/python bench/bench_identity.py [--avatars 8] [--swappers mesh@1.2,mesh@2.0] [--video-seconds 6]
+
+Photos: the real ones that ship inside installed packages (insightface's t1.jpg with six
+people and Tom_Hanks_54745.png, scikit-image's astronaut), each also rescaled to 60 % and
+JPEG-encoded at quality 70. Avatars: the first N seeds from 1 on whose 512 px DCGAN face
+(as the studio makes it) shows exactly one face. Every face of every photo gets every avatar.
+The judge is dlib's ResNet (the project's offline recogniser): "de-identified" means the
+result is at or above its threshold from the same face in the photo, "as their avatar"
+below it from the avatar. inswapper's row appears when its weights are in the models folder
+(SAFEFACE_MODELS_DIR, default var/models). The video row swaps bench_video.py's 720p clip.
+Timings: one process, OpenCV and dlib on one thread, pinned to one core, except the video
+row (both cores, as a worker with the machine to itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from bench_analysis import one_face_photo
+from bench_video import build_clip
+from skimage import data as skimage_data
+
+from safeface.engines.analysis import OfflineAnalyser, read_image
+from safeface.engines.generation.dcgan import DcganGenerator
+from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser
+from safeface.engines.recognition.dlib_resnet import MIN_FACE
+from safeface.engines.swapping import load_swapper, prepare_source, regions
+from safeface.engines.video import swap_video
+
+ROOT = Path(__file__).resolve().parent.parent
+PHOTOS = Path(__import__("insightface").__file__).parent / "data" / "images"
+
+
+def photos() -> dict[str, np.ndarray]:
+    originals = {
+        "t1.jpg": read_image(PHOTOS / "t1.jpg"),
+        "Tom_Hanks": read_image(PHOTOS / "Tom_Hanks_54745.png"),
+        "astronaut": np.ascontiguousarray(skimage_data.astronaut()),
+    }
+    found = dict(originals)
+    for name, image in originals.items():
+        found[f"{name} 60% q70"] = reencoded(image, 0.6, 70)
+    return found
+
+
+def reencoded(image: np.ndarray, scale: float, quality: int) -> np.ndarray:
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def avatars(analyser, count: int) -> list[tuple[int, np.ndarray]]:
+    generator = DcganGenerator(analyser)
+    found = []
+    for seed in itertools.count(1):
+        (image,) = generator.generate({}, [seed], 512)
+        if len(analyser.detect(image)) == 1:
+            found.append((seed, image))
+        if len(found) == count:
+            return found
+
+
+def pose(face) -> tuple[float, float]:
+    """Yaw and pitch in degrees from the normal of FaceMesh's front plane."""
+    points = np.asarray(face.landmarks, np.float64)[list(regions.FRONT_PLANE)]
+    _, _, axes = np.linalg.svd(points - points.mean(axis=0))
+    normal = axes[2] * (-1 if axes[2][2] > 0 else 1)  # towards the camera (negative z)
+    return float(np.degrees(np.arctan2(normal[0], -normal[2]))), float(np.degrees(np.arctan2(normal[1], -normal[2])))
+
+
+def openness(face) -> tuple[float, float]:
+    points = np.asarray(face.landmarks, np.float64)
+    eyes = (regions.eye_openness(points, regions.RIGHT_EYE_AXES) + regions.eye_openness(points, regions.LEFT_EYE_AXES)) / 2
+    return regions.mouth_openness(points), eyes
+
+
+def sharpness(image: np.ndarray, face) -> float:
+    x1, y1, x2, y2 = (int(round(v)) for v in face.box)
+    grey = cv2.cvtColor(image[max(0, y1):y2, max(0, x1):x2], cv2.COLOR_RGB2GRAY)
+    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
+
+
+def iou(a, b) -> float:
+    x1, y1, x2, y2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def share(values) -> str:
+    values = list(values)
+    return f"{100 * sum(values) / len(values):.0f} %" if values else "-"
+
+
+def calibration(judge, analyser) -> None:
+    print("Calibration of the judge on the packaged photos (dlib's published threshold 0.6):")
+    group = read_image(PHOTOS / "t1.jpg")
+    faces = analyser.detect(group)
+    vectors = judge.embed_many(group, faces)
+    apart = [judge.distance(a, b) for a, b in itertools.combinations(vectors, 2)]
+    print(f"| six people of t1.jpg, pairwise                  | min {min(apart):.2f}, median {statistics.median(apart):.2f} |")
+    for scale, quality in ((0.6, 70), (0.4, 50)):
+        copy = reencoded(group, scale, quality)
+        copies = judge.embed_many(copy, analyser.detect(copy))
+        same = [min(judge.distance(a, b) for b in copies if b is not None) for a in vectors]
+        print(f"| each face vs itself at {int(scale * 100)} %, JPEG q{quality}            | max {max(same):.2f} |")
+    portrait = read_image(PHOTOS / "Tom_Hanks_54745.png")
+    (face,) = analyser.detect(portrait)
+    reference = judge.embed(portrait, face)
+    row = []
+    for side in (32, 40, 48, 64, 96):
+        scale = side / face.height
+        small = cv2.resize(portrait, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        padded = cv2.copyMakeBorder(small, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=(128, 128, 128))
+        found = analyser.detect(padded)
+        if not found:
+            row.append(f"{side} px: not found")
+            continue
+        shifted = found[0]
+        vector = judge.embed(padded, shifted)
+        row.append(f"{side} px: {judge.distance(vector, reference):.2f}" if vector is not None else f"{side} px: too small")
+    print(f"| Tom_Hanks shrunk (face box height) vs itself    | {', '.join(row)} (judged from {MIN_FACE} px) |")
+    print()
+
+
+def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, pictures) -> dict:
+    results = {"deid": [], "avatar": [], "found": [], "yaw": [], "pitch": [], "mouth": [], "eyes": [], "sharp": [],
+               "persona": [], "ms": []}
+    by_avatar: dict[int, list[np.ndarray]] = {}
+    for (seed, _), source in sources:
+        for label, photo in pictures.items():
+            faces = analyser.detect(photo)
+            started = time.perf_counter()
+            result = swapper.swap(source, photo, faces)
+            results["ms"].append(1000 * (time.perf_counter() - started) / max(1, len(faces)))
+            check = check_photo(judge, photo, result, faces, [source] * len(faces))
+            again = analyser.detect(result)
+            hog, hog_before = dlib_detector(result, 1), dlib_detector(photo, 1)
+            for face, entry in zip(faces, check["faces"]):
+                if entry["too_small"]:
+                    continue
+                results["deid"].append(entry["to_original"] >= judge.threshold)
+                results["avatar"].append(entry["to_avatar"] < judge.threshold)
+                vector = judge.embed(result, face)
+                by_avatar.setdefault(seed, []).append(vector)
+                match = max(again, key=lambda other: iou(other.box, face.box), default=None)
+                in_hog = any(iou((r.left(), r.top(), r.right(), r.bottom()), face.box) > 0.3 for r in hog)
+                # Counted where both analysers find the face in the photo itself.
+                if any(iou((r.left(), r.top(), r.right(), r.bottom()), face.box) > 0.3 for r in hog_before):
+                    results["found"].append(match is not None and iou(match.box, face.box) > 0.3 and in_hog)
+                if match is not None and iou(match.box, face.box) > 0.3:
+                    (yaw0, pitch0), (yaw1, pitch1) = pose(face), pose(match)
+                    (mouth0, eyes0), (mouth1, eyes1) = openness(face), openness(match)
+                    results["yaw"].append(abs(yaw1 - yaw0))
+                    results["pitch"].append(abs(pitch1 - pitch0))
+                    results["mouth"].append(abs(mouth1 - mouth0))
+                    results["eyes"].append(abs(eyes1 - eyes0))
+                results["sharp"].append(sharpness(result, face) / max(sharpness(photo, face), 1e-6))
+    for vectors in by_avatar.values():
+        results["persona"] += [judge.distance(a, b) < judge.threshold for a, b in itertools.combinations(vectors, 2)]
+    return results
+
+
+def levers() -> dict:
+    """mesh@2.0 with one lever undone at a time (each back to mesh@1.2's way), and the stronger setting."""
+    from safeface.engines.swapping.mesh import OUTLINE_FEATHER, IdentityMeshSwapper
+
+    variants = {
+        "no shape": IdentityMeshSwapper(shape=0.0),
+        "shape 1.0": IdentityMeshSwapper(shape=1.0),
+        "Poisson": IdentityMeshSwapper(poisson=True),
+        "6% feather": IdentityMeshSwapper(outline_feather=OUTLINE_FEATHER),
+        "source eyes": IdentityMeshSwapper(keep_eyes=False),
+        "no shading": IdentityMeshSwapper(shading=False),
+        "strong": IdentityMeshSwapper.strong(),
+    }
+    for label, swapper in variants.items():
+        if label != "strong":
+            swapper.name = f"2.0 {label}"
+    return variants
+
+
+def video_row(swapper, judge, analyser, source, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        clip = build_clip(Path(folder) / "clip.mp4", seconds)
+        check = VideoIdentityCheck(judge)
+        started = time.perf_counter()
+        report = swap_video(source, clip, Path(folder) / "out.mp4", swapper=swapper, analyser=analyser, check=check)
+        elapsed = time.perf_counter() - started
+    person = report.identity["faces"][0]
+    return {"fps": report.frames / elapsed, "person": person, "judged": report.identity["judged_frames"],
+            "check_ms": report.identity["ms"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--avatars", type=int, default=8)
+    parser.add_argument("--swappers", default="mesh-1.2,mesh")
+    parser.add_argument("--video-seconds", type=float, default=6.0)
+    parser.add_argument("--levers", action="store_true",
+                        help="also mesh@2.0 with each of its levers undone, and its stronger setting")
+    arguments = parser.parse_args()
+    cv2.setNumThreads(1)
+    all_cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {sorted(all_cores)[0]})
+    import dlib
+
+    analyser = OfflineAnalyser(num_threads=1)
+    judge = load_recogniser("dlib")
+    models = Path(os.environ.get("SAFEFACE_MODELS_DIR", ROOT / "var" / "models"))
+    names = arguments.swappers.split(",")
+    if (models / "insightface" / "inswapper_128.onnx").is_file():
+        names.append("inswapper")
+    swappers = {name: load_swapper(name, models) for name in names}
+    if arguments.levers:
+        swappers.update(levers())
+    made = avatars(analyser, arguments.avatars)
+    sources = [((seed, image), prepare_source(analyser, image)) for seed, image in made]
+    pictures = photos()
+    faces = sum(len(analyser.detect(photo)) for photo in pictures.values())
+    print(f"{len(made)} avatars (seeds {', '.join(str(seed) for seed, _ in made)}) x {faces} faces in "
+          f"{len(pictures)} photos; judge {judge.name}, threshold {judge.threshold}; 1 core\n")
+
+    calibration(judge, analyser)
+
+    vectors = [judge.embed(image, source.face) for (_, image), source in sources]
+    distinct = [judge.distance(a, b) >= judge.threshold for a, b in itertools.combinations(vectors, 2)]
+    print(f"Avatars distinct to the judge (pairwise at or above the threshold): {share(distinct)} "
+          f"of {len(distinct)} pairs\n")
+
+    dlib_detector = dlib.get_frontal_face_detector()
+    rows = {name: swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, pictures)
+            for name, swapper in swappers.items()}
+    print("| swapper         | de-identified | as their avatar | persona consistent | still a face (both) | |Δyaw| | |Δpitch| "
+          "| |Δmouth| | |Δeyes| | sharpness ratio | swap ms/face |")
+    print("|-----------------|---------------|-----------------|--------------------|---------------------|-------|---------"
+          "|----------|---------|-----------------|--------------|")
+    for name, r in rows.items():
+        print(f"| {swappers[name].name:<15} | {share(r['deid']):>13} | {share(r['avatar']):>15} | {share(r['persona']):>18} "
+              f"| {share(r['found']):>19} | {np.mean(r['yaw']):4.1f}° | {np.mean(r['pitch']):6.1f}° | {np.mean(r['mouth']):8.3f} "
+              f"| {np.mean(r['eyes']):7.3f} | {np.median(r['sharp']):15.2f} | {np.median(r['ms']):12.0f} |")
+    print(f"({len(rows[names[0]]['deid'])} judged faces per swapper; |Δmouth| in face heights, |Δeyes| in lid gap / eye width;"
+          " still a face: found again by the offline analyser and dlib's HOG detector, of the faces both find in the photo)\n")
+
+    # Speed of the check itself and of a one-face 720p photo with its check, on one core.
+    photo = one_face_photo()
+    (face,) = analyser.detect(photo)
+    source = sources[0][1]
+    for _ in range(2):
+        judge.embed(photo, face)
+    started = time.perf_counter()
+    for _ in range(10):
+        judge.embed(photo, face)
+    check_ms = 100 * (time.perf_counter() - started)
+    print(f"| identity check, ms per face embedded (one core)            | {check_ms:.0f} |")
+    for name, swapper in list(swappers.items())[:len(names)]:
+        swapper.swap(source, photo, [face])
+        started = time.perf_counter()
+        for _ in range(5):
+            faces = analyser.detect(photo)
+            result = swapper.swap(source, photo, faces)
+            check_photo(judge, photo, result, faces, [source])
+        print(f"| {swapper.name:<13} 1280x720 one-face photo: detect + swap + check, ms | {200 * (time.perf_counter() - started):.0f} |")
+    print()
+
+    os.sched_setaffinity(0, all_cores)
+    cv2.setNumThreads(len(all_cores))
+    print(f"Video: bench_video.py's 1280x720 clip, {arguments.video_seconds:g} s at 30 fps, avatar {made[0][0]}, "
+          f"{len(all_cores)} cores")
+    print("| swapper       | frames/s with check | judged frames | worst frame (distance, time) | sampled frames de-identified "
+          "| identity jitter | to avatar (median) | check ms |")
+    print("|---------------|---------------------|---------------|------------------------------|------------------------------"
+          "|-----------------|--------------------|----------|")
+    for name, swapper in list(swappers.items())[:len(names)]:
+        row = video_row(swapper, judge, analyser, source, arguments.video_seconds)
+        person = row["person"]
+        print(f"| {swapper.name:<13} | {row['fps']:19.1f} | {row['judged']:13d} | "
+              f"{person.get('to_original', float('nan')):.2f} at {person.get('worst_seconds', 0):.1f} s{'':<15} "
+              f"| {100 * (1 - person.get('still_matching', 1)):27.0f} % | {person.get('jitter', 0):15.2f} "
+              f"| {person.get('to_avatar') or float('nan'):18.2f} | {row['check_ms']:8.0f} |")
+
+
+if __name__ == "__main__":
+    main()

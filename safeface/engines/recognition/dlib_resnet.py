@@ -1,0 +1,89 @@
+"""The offline judge: dlib's ResNet face recogniser (LFW 99.38 %), aligned by dlib's 5-point
+shape predictor. Both weight files ship in the `face-recognition-models` sdist (CC0); dlib
+itself comes as the `dlib-bin` wheel. The 68-point predictor in the same package is never
+used: its training data forbids commercial use."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis.images import check_rgb_image
+from ..types import Face
+
+VERSION = "1.0"
+# dlib's published value: two faces closer than this (euclidean, 128-d) are the same person.
+# Checked here on insightface's t1.jpg: its six people are 0.63-0.89 apart, each one
+# rescaled to 60 % and JPEG-encoded at quality 60 stays within 0.15-0.29 of itself.
+THRESHOLD = 0.6
+# Faces whose box is shorter than this (pixels) are too small to judge: dlib aligns every face
+# to a 150 px chip, and below about 40 px the same face drifts towards the threshold
+# (bench/bench_identity.py, "calibration" rows).
+MIN_FACE = 40
+CHIP_SIZE, CHIP_PADDING = 150, 0.25
+
+
+def model_files() -> tuple[Path, Path]:
+    """The 5-point predictor and the ResNet, found without importing the package: its
+    __init__ needs pkg_resources, which current setuptools no longer has."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package face-recognition-models is not installed (make install brings it)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    files = folder / "shape_predictor_5_face_landmarks.dat", folder / "dlib_face_recognition_resnet_model_v1.dat"
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"dlib model file {path} is missing; reinstall face-recognition-models")
+    return files
+
+
+class DlibRecogniser:
+    """Embeds a face as dlib's 128-d descriptor: the analyser's box seeds dlib's 5-point
+    shape predictor, which aligns a 150 px chip for the ResNet. Distances are euclidean.
+
+    Independent of every swapper in this project (inswapper is driven by ArcFace, the mesh
+    swapper by no recogniser). `embed` may be called from several threads (calls take turns:
+    dlib holds the GIL anyway).
+    """
+
+    name = f"dlib-resnet@{VERSION}"
+    family = "dlib-resnet"
+    threshold = THRESHOLD
+    min_face = MIN_FACE
+
+    def __init__(self):
+        import dlib
+
+        predictor, network = model_files()
+        self._dlib = dlib
+        self._predictor = dlib.shape_predictor(str(predictor))
+        self._network = dlib.face_recognition_model_v1(str(network))
+        self._lock = threading.Lock()
+
+    def embed(self, image: np.ndarray, face: Face) -> np.ndarray | None:
+        """The face's identity vector, or None when the face is too small to judge."""
+        return self.embed_many(image, [face])[0]
+
+    def embed_many(self, image: np.ndarray, faces: list[Face]) -> list[np.ndarray | None]:
+        image = check_rgb_image(image)
+        chips, judged = [], []
+        with self._lock:
+            for index, face in enumerate(faces):
+                if face.height < self.min_face:
+                    continue
+                x1, y1, x2, y2 = (int(round(value)) for value in face.box)
+                shape = self._predictor(image, self._dlib.rectangle(x1, y1, x2, y2))
+                chips.append(self._dlib.get_face_chip(image, shape, size=CHIP_SIZE, padding=CHIP_PADDING))
+                judged.append(index)
+            vectors = self._network.compute_face_descriptor(chips) if chips else []
+        found: list[np.ndarray | None] = [None] * len(faces)
+        for index, vector in zip(judged, vectors):
+            found[index] = np.asarray(vector, np.float32)
+        return found
+
+    @staticmethod
+    def distance(first: np.ndarray, second: np.ndarray) -> float:
+        return float(np.linalg.norm(np.asarray(first, np.float32) - np.asarray(second, np.float32)))

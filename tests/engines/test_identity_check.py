@@ -1,0 +1,122 @@
+"""The identity check on real swaps: mesh@2.0 hides the chosen people of the group photo from
+the judge, a swap that changes nothing is caught, and in a video one unswapped frame spliced
+into the result is found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from safeface.engines.analysis import OfflineAnalyser, read_image
+from safeface.engines.generation.dcgan import DcganGenerator
+from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser, still_recognised
+from safeface.engines.swapping import IdentityMeshSwapper, prepare_source
+from safeface.engines.video import swap_video
+from tests.engines.video_clips import clip_frames, source_image, write_clip
+
+from .swapping_helpers import PHOTOS, hull_mask
+
+FPS, FRAMES = 25, 40
+SPLICED = 30  # the frame left unswapped
+
+
+@pytest.fixture(scope="module")
+def analyser() -> OfflineAnalyser:
+    return OfflineAnalyser()
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return load_recogniser()
+
+
+@pytest.fixture(scope="module")
+def avatar(analyser):
+    """The first 512 px DCGAN avatar (seeds from 1) showing one face, as the studio makes them."""
+    generator = DcganGenerator(analyser)
+    for seed in range(1, 30):
+        (image,) = generator.generate({}, [seed], 512)
+        if len(analyser.detect(image)) == 1:
+            return prepare_source(analyser, image)
+    raise AssertionError("no DCGAN seed gave one face")
+
+
+@pytest.fixture(scope="module")
+def group(analyser):
+    image = read_image(PHOTOS / "t1.jpg")
+    return image, analyser.detect(image)
+
+
+class Unchanged:
+    """A swapper that changes nothing: what a broken swap would hand back."""
+
+    name = "unchanged@0"
+    driven_by = None
+
+    def swap(self, sources, target_image, target_faces, *, memory=None):
+        return target_image.copy()
+
+
+def test_a_swap_that_changes_nothing_still_matches_every_face(judge, group, avatar):
+    image, faces = group
+    check = check_photo(judge, image, Unchanged().swap(avatar, image, faces), faces, [avatar] * len(faces))
+    assert check["judge"] == judge.name and check["threshold"] == judge.threshold
+    assert [entry["to_original"] for entry in check["faces"]] == [0.0] * len(faces)
+    assert still_recognised(check) == list(range(len(faces)))
+
+
+def test_mesh_2_hides_the_chosen_people_of_the_group_photo_and_leaves_the_others(judge, group, avatar, analyser):
+    image, faces = group
+    chosen = [faces[0], faces[1]]
+    result = IdentityMeshSwapper().swap(avatar, image, chosen)
+    check = check_photo(judge, image, result, chosen, [avatar, avatar])
+    assert still_recognised(check) == [], check["faces"]
+    # The other four are untouched, pixel for pixel, and still themselves to the judge.
+    others = hull_mask(faces[2:], image.shape)
+    assert np.array_equal(result[others], image[others])
+    untouched = check_photo(judge, image, result, faces[2:], [avatar] * 4)
+    assert still_recognised(untouched) == [0, 1, 2, 3]
+    # The picture moves only within the ring around each swapped face (its box, grown by
+    # its own size on every side), where the outline follows the avatar's face shape.
+    changed = np.argwhere(np.any(result != image, axis=2))
+    near = np.zeros(len(changed), bool)
+    for face in chosen:
+        x1, y1, x2, y2 = face.box
+        grow = max(x2 - x1, y2 - y1)
+        near |= ((changed[:, 1] >= x1 - grow) & (changed[:, 1] <= x2 + grow)
+                 & (changed[:, 0] >= y1 - grow) & (changed[:, 0] <= y2 + grow))
+    assert len(changed) > 0 and near.all()
+
+
+class SkipsOneFrame:
+    """mesh@2.0, except that one frame comes back unswapped."""
+
+    def __init__(self, frame: int):
+        self.inner, self.frame, self.calls = IdentityMeshSwapper(), frame, 0
+        self.name, self.driven_by = self.inner.name, None
+
+    def swap(self, sources, target_image, target_faces, *, memory=None):
+        self.calls += 1
+        if self.calls == self.frame + 1:
+            return target_image.copy()
+        return self.inner.swap(sources, target_image, target_faces, memory=memory)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return write_clip(tmp_path_factory.mktemp("clip") / "clip.mp4", clip_frames(320, 240, FRAMES), fps=FPS)
+
+
+def test_the_video_check_finds_one_unswapped_frame_spliced_into_the_result(tmp_path, clip, analyser, judge):
+    source = prepare_source(analyser, source_image())
+    swapper = SkipsOneFrame(SPLICED)
+    check = VideoIdentityCheck(judge)
+    report = swap_video(source, clip, tmp_path / "out.mp4", swapper=swapper, analyser=analyser, check=check)
+    assert swapper.calls == FRAMES and report.identity is not None
+    (person,) = report.identity["faces"]
+    # Sampled twice a second, plus the frames the swap changed least: the spliced one among them.
+    assert report.identity["judged_frames"] >= FRAMES / FPS * 2 + 1
+    assert person["to_original"] < 0.05
+    assert person["worst_seconds"] == pytest.approx(SPLICED / FPS, abs=0.01)
+    assert 0 < person["still_matching"] < 1
+    assert still_recognised(report.identity) == [0]

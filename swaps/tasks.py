@@ -163,6 +163,7 @@ def _labelled(check: dict, mapping: list[dict]) -> dict:
 
 def _swap_video(job, target, indices, sources, timings, started) -> None:
     from safeface.engines.recognition import VideoIdentityCheck
+    from safeface.engines.swapping import SwapError
     from safeface.engines.video import VideoCancelled, VideoError, read_frame, swap_video
     from swaps.video_files import RemuxError, remux, swap_metadata
 
@@ -191,10 +192,8 @@ def _swap_video(job, target, indices, sources, timings, started) -> None:
             )
         except VideoCancelled:
             return
-        except VideoError as exc:
+        except (VideoError, SwapError) as exc:  # a face number not found in the reference frame is a VideoError
             raise JobError(str(exc)) from exc
-        except ValueError as exc:  # select_faces: a face number not found in the reference frame
-            raise JobError(f"The chosen faces were not found again in the video ({exc}). Pick the faces again.") from exc
         timings["swapping"] = round(time.monotonic() - swap_started, 3)
         timings["frames"] = report.frames
         try:

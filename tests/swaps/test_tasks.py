@@ -169,3 +169,28 @@ def test_a_stored_target_is_analysed_to_an_upright_preview(alice_client, generat
     target = upload(alice_client, "holiday.jpg", samples.jpeg_with_gps_and_orientation(), generated[0])
     preview = Image.open(io.BytesIO(alice_client.get(f"/swaps/targets/{target.pk}/preview.jpg").getvalue()))
     assert preview.size == (240, 320) == tuple(target.preview_size)
+
+
+class Refuses:
+    """A swapper that cannot swap these faces (as the mesh swapper refuses faces without dense landmarks)."""
+
+    name = "refuses@0"
+    driven_by = None
+
+    def swap(self, sources, target_image, target_faces, *, memory=None):
+        from safeface.engines.swapping import SwapError
+
+        raise SwapError("the target face has no dense landmarks; analyse it with the offline analyser")
+
+
+def test_a_swapper_error_inside_a_video_is_reported_as_itself(alice_client, generated, no_queue, tmp_path, monkeypatch):
+    from safeface import inference
+
+    clip = samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240)
+    target = upload(alice_client, "clip.mp4", clip.read_bytes(), generated[0], "video/mp4")
+    swap = pick(alice_client, target, {"avatar": generated[0].pk, "which": "all"})
+    monkeypatch.setattr(inference, "swapper", lambda strong=False: Refuses())
+    run_swap(job_id=swap.pk)
+    swap.refresh_from_db()
+    assert swap.status == JobStatus.FAILED
+    assert "no dense landmarks" in swap.error and "not found again" not in swap.error

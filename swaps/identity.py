@@ -16,6 +16,7 @@ class Verdict:
     recognised: bool
     too_small: bool
     text: str
+    strong: bool = False  # swapped again with the stronger setting, the first swap still matching
 
 
 def _who(entry: dict) -> str:
@@ -62,5 +63,7 @@ def verdicts(check: dict, *, video: bool) -> list[Verdict]:
             text = f"{who} may still be recognised ({distance:.2f}, under the recogniser's limit of {threshold:g})."
         else:
             text = f"{who} no longer matches you ({distance:.2f}; {limit}){_avatar_part(entry, threshold)}."
-        found.append(Verdict(who, recognised, False, text))
+        if entry.get("strong"):
+            text += " It was swapped again with the stronger setting: the first swap still matched you."
+        found.append(Verdict(who, recognised, False, text, bool(entry.get("strong"))))
     return found

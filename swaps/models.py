@@ -176,6 +176,11 @@ class SwapJob(Job):
         """Whether the judge still matched any swapped face to the upload."""
         return any(verdict.recognised for verdict in self.identity_verdicts)
 
+    @property
+    def identity_can_be_stronger(self) -> bool:
+        """A face still matches and has not had the stronger swap yet."""
+        return not self.strong and any(v.recognised and not v.strong for v in self.identity_verdicts)
+
     def can_be_seen_by(self, user) -> bool:
         if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
             return True

@@ -119,7 +119,7 @@ def _sources(job: SwapJob) -> list:
 
 
 def _swap_photo(job, target, indices, sources, timings, started) -> None:
-    from safeface.engines.swapping import SwapError, select_faces
+    from safeface.engines.swapping import SwapError, select_faces, swap_photo
     from safeface.provenance import GenerationFacts, Kind, label_image
 
     with target.file.open("rb") as stored:
@@ -135,17 +135,13 @@ def _swap_photo(job, target, indices, sources, timings, started) -> None:
     swapper = inference.swapper(strong=job.strong)
     swap_started = time.monotonic()
     try:
-        result = swapper.swap(sources, rgb, [faces[i] for i in chosen])
+        swapped = swap_photo(swapper, inference.judge(), rgb, [faces[i] for i in chosen], sources,
+                             stronger=inference.swapper(strong=True))
     except SwapError as exc:
         raise JobError(str(exc)) from exc
-    timings["swapping"] = round(time.monotonic() - swap_started, 3)
-    if not job.set_progress(70):
-        return
-    from safeface.engines.recognition import check_photo
-
-    check_started = time.monotonic()
-    identity = _labelled(check_photo(inference.judge(), rgb, result, [faces[i] for i in chosen], sources), job.mapping)
-    timings["identity_check"] = round(time.monotonic() - check_started, 3)
+    result, identity = swapped.image, _labelled(swapped.identity, job.mapping)
+    timings["identity_check"] = round(identity["ms"] / 1000, 3)
+    timings["swapping"] = round(time.monotonic() - swap_started - timings["identity_check"], 3)
     if not job.set_progress(80):
         return
     mime, extension = ("image/jpeg", "jpg") if target.file.name.endswith(".jpg") else ("image/png", "png")

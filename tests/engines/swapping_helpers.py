@@ -124,3 +124,13 @@ def likeness(image: np.ndarray, face: Face, source) -> float:
     mask = inner_face(face, box)
     crop = image[y0:y1, x0:x1].astype(np.float32)
     return correlation(texture(crop, face.height)[mask], texture(reference, face.height)[mask])
+
+
+class Unchanged:
+    """A swapper that changes nothing: what a broken swap would hand back."""
+
+    name = "unchanged@0"
+    driven_by = None
+
+    def swap(self, sources, target_image, target_faces, *, memory=None):
+        return target_image.copy()

@@ -10,11 +10,11 @@ import pytest
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.generation.dcgan import DcganGenerator
 from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser, still_recognised
-from safeface.engines.swapping import IdentityMeshSwapper, prepare_source
+from safeface.engines.swapping import IdentityMeshSwapper, prepare_source, swap_photo
 from safeface.engines.video import swap_video
 from tests.engines.video_clips import clip_frames, source_image, write_clip
 
-from .swapping_helpers import PHOTOS, hull_mask
+from .swapping_helpers import PHOTOS, Unchanged, hull_mask
 
 FPS, FRAMES = 25, 40
 SPLICED = 30  # the frame left unswapped
@@ -47,16 +47,6 @@ def group(analyser):
     return image, analyser.detect(image)
 
 
-class Unchanged:
-    """A swapper that changes nothing: what a broken swap would hand back."""
-
-    name = "unchanged@0"
-    driven_by = None
-
-    def swap(self, sources, target_image, target_faces, *, memory=None):
-        return target_image.copy()
-
-
 def test_a_swap_that_changes_nothing_still_matches_every_face(judge, group, avatar):
     image, faces = group
     check = check_photo(judge, image, Unchanged().swap(avatar, image, faces), faces, [avatar] * len(faces))
@@ -86,6 +76,19 @@ def test_mesh_2_hides_the_chosen_people_of_the_group_photo_and_leaves_the_others
         near |= ((changed[:, 1] >= x1 - grow) & (changed[:, 1] <= x2 + grow)
                  & (changed[:, 0] >= y1 - grow) & (changed[:, 0] <= y2 + grow))
     assert len(changed) > 0 and near.all()
+
+
+def test_faces_the_judge_still_knows_get_the_stronger_swap_and_the_others_keep_theirs(judge, group, avatar):
+    image, faces = group
+    chosen = [faces[0], faces[1]]
+    made = swap_photo(Unchanged(), judge, image, chosen, [avatar, avatar], stronger=IdentityMeshSwapper.strong())
+    assert [entry["strong"] for entry in made.identity["faces"]] == [True, True]
+    assert still_recognised(made.identity) == []
+    # Nothing to strengthen: the first swap stands and says so.
+    first = swap_photo(IdentityMeshSwapper.strong(), judge, image, chosen, [avatar, avatar],
+                       stronger=IdentityMeshSwapper.strong())
+    assert [entry["strong"] for entry in first.identity["faces"]] == [False, False]
+    assert np.array_equal(first.image, made.image)
 
 
 class SkipsOneFrame:

@@ -9,19 +9,10 @@ from swaps.identity import verdicts
 from swaps.models import SwapJob
 from swaps.tasks import run_swap
 from tests.swaps import samples
+from tests.engines.swapping_helpers import Unchanged
 from tests.swaps.test_tasks import pick, upload
 
 pytestmark = pytest.mark.django_db
-
-
-class Unchanged:
-    """A swapper that hands the photo back as it was."""
-
-    name = "unchanged@0"
-    driven_by = None
-
-    def swap(self, sources, target_image, target_faces, *, memory=None):
-        return target_image.copy()
 
 
 def test_a_photo_swap_stores_the_check_of_each_swapped_face_and_the_page_tells_it(alice_client, generated, no_queue):
@@ -122,3 +113,14 @@ def test_metrics_count_the_distances_to_the_original(client, settings, swap):
     body = client.get("/metrics", headers={"Authorization": "Bearer token"}).content.decode()
     assert 'safeface_swap_identity_distance_bucket{judge="dlib-resnet@1.0",le="0.6"} 1.0' in body
     assert 'safeface_swap_identity_distance_count{judge="dlib-resnet@1.0"} 2.0' in body
+
+
+def test_a_face_that_took_the_stronger_swap_says_so_and_no_stronger_one_is_offered_again(alice, swap, alice_client):
+    swap.identity = {"judge": "dlib-resnet@1.0", "threshold": 0.6, "min_face": 40, "faces": [
+        {"face": 0, "avatar": swap.avatar_id, "to_original": 0.55, "to_avatar": 0.5, "too_small": False, "strong": True}]}
+    swap.save()
+    (verdict,) = verdicts(swap.identity, video=False)
+    assert verdict.strong and verdict.text.endswith("swapped again with the stronger setting: the first swap still matched you.")
+    page = alice_client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert "This result may still be recognised." in page and "Make a stronger swap" not in page
+    assert "Try another avatar" in page

@@ -16,12 +16,13 @@ from ..types import Face
 
 VERSION = "1.0"
 # dlib's published value: two faces closer than this (euclidean, 128-d) are the same person.
-# Checked here on insightface's t1.jpg: its six people are 0.63-0.89 apart, each one
-# rescaled to 60 % and JPEG-encoded at quality 60 stays within 0.15-0.29 of itself.
+# Checked here on insightface's t1.jpg (bench/bench_identity.py): its six people are at least
+# 0.64 apart, and each one rescaled to 60 % and JPEG-encoded at quality 70 stays within 0.24 of itself.
 THRESHOLD = 0.6
-# Faces whose box is shorter than this (pixels) are too small to judge: dlib aligns every face
-# to a 150 px chip, and below about 40 px the same face drifts towards the threshold
-# (bench/bench_identity.py, "calibration" rows).
+# Faces whose box is shorter than this (pixels) are too small to judge. Measured on the seven
+# people of the packaged photos, shrunk and JPEG-encoded (bench/bench_identity.py, calibration):
+# down to 40 px each stays within 0.37 of itself at full size; below it the analysers hardly
+# find the faces, and what is found is too small for dlib's 150 px chip to say anything.
 MIN_FACE = 40
 CHIP_SIZE, CHIP_PADDING = 150, 0.25
 

@@ -4,6 +4,7 @@
 """
 
 from . import regions
+from .checked import PhotoSwap, swap_photo
 from .errors import NoFaceError, SwapError
 from .factory import SWAPPER_NAMES, inswapper_path, load_swapper
 from .inswapper import InSwapper
@@ -17,6 +18,7 @@ __all__ = [
     "InSwapper",
     "MeshSwapper",
     "NoFaceError",
+    "PhotoSwap",
     "SwapError",
     "inswapper_path",
     "load_swapper",
@@ -24,4 +26,5 @@ __all__ = [
     "prepare_source",
     "regions",
     "select_faces",
+    "swap_photo",
 ]

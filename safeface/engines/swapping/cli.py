@@ -77,18 +77,23 @@ def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
         if not faces:
             raise NoFaceError(f"no face found in the target image {arguments.target}")
         chosen = select_faces(faces, arguments.faces)
-        result = swapper.swap(source, target, [faces[index] for index in chosen])
+        swapped = [faces[index] for index in chosen]
+        identity = None
+        if arguments.check:  # faces the judge still knows get the stronger swap
+            from .checked import swap_photo
+            from .factory import load_swapper
+
+            stronger = load_swapper(arguments.swapper, arguments.models_dir, strong=True)
+            made = swap_photo(swapper, _judge(arguments, swapper), target, swapped, [source] * len(chosen), stronger=stronger)
+            result, identity = made.image, made.identity
+        else:
+            result = swapper.swap(source, target, swapped)
         save_image(result, arguments.output, prefix=".swap-")
     except (SwapError, ValueError, OSError) as error:
         return _fail(str(error))
     summary = {"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
                "faces_found": len(faces), "faces_swapped": chosen}
-    if arguments.check:
-        from ..recognition import check_photo
-
-        summary["identity"] = check_photo(_judge(arguments, swapper), target, result, [faces[i] for i in chosen],
-                                          [source] * len(chosen))
-    _report({**summary, "seconds": round(time.perf_counter() - started, 3)})
+    _report({**summary, **({"identity": identity} if identity else {}), "seconds": round(time.perf_counter() - started, 3)})
     return 0
 
 

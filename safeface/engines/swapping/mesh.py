@@ -337,9 +337,10 @@ class IdentityMeshSwapper(MeshSwapper):
     name = f"mesh@{VERSION_2}"
 
     def __init__(self, *, shape: float = SHAPE, poisson: bool = False, keep_eyes: bool = True,
-                 outline_feather: float = OUTLINE_FEATHER_2, **options):
+                 outline_feather: float = OUTLINE_FEATHER_2, eye_shape: str = "source", **options):
         super().__init__(poisson=poisson, keep_eyes=keep_eyes, outline_feather=outline_feather, **options)
         self.shape = shape
+        self.eye_shape = eye_shape
 
     @classmethod
     def strong(cls) -> IdentityMeshSwapper:
@@ -353,7 +354,7 @@ class IdentityMeshSwapper(MeshSwapper):
         target = _dense_points(face, "target")
         if not source.facemesh or len(target) != len(source.landmarks) or self.shape <= 0:
             return super()._swap_face(source, output, face, memory)
-        reshaped = identity_shape(target, source.landmarks, self.shape)
+        reshaped = identity_shape(target, source.landmarks, self.shape, eye_shape=self.eye_shape)
         # The warped ring reaches RING beyond the outline, measured from the face's centre.
         both = np.vstack([target[:, :2], reshaped[:, :2]])
         centre = both.mean(axis=0)

@@ -56,11 +56,26 @@ def _apply(transform, points: np.ndarray) -> np.ndarray:
     return scale * points @ rotation.T + shift
 
 
-def identity_shape(target: np.ndarray, source: np.ndarray, strength: float = 1.0) -> np.ndarray:
+def _opened_like(fitted: np.ndarray, target: np.ndarray, opening: tuple[int, ...], axes: tuple[int, int, int, int]) -> np.ndarray:
+    """The source's eye opening (fitted to the target's pose), its lids parted as far as the
+    target's are: the eye's shape stays the source's, the blink or squint the target's."""
+    points = fitted[list(opening)]
+    outer, inner = fitted[axes[0]], fitted[axes[1]]
+    middle, along = (outer + inner) / 2, (inner - outer) / (np.linalg.norm(inner - outer) + 1e-9)
+    ratio = regions.eye_openness(target[:, :2], axes) / max(regions.eye_openness(fitted[:, :2], axes), 1e-3)
+    ratio = float(np.clip(ratio, 0.05, 3.0))
+    offsets = points - middle
+    lengthwise = (offsets @ along)[:, None] * along
+    return middle + lengthwise + (offsets - lengthwise) * ratio
+
+
+def identity_shape(target: np.ndarray, source: np.ndarray, strength: float = 1.0, *,
+                   eye_shape: str = "target") -> np.ndarray:
     """(N, 3) landmarks: the source's face shape in the target's pose, with the target's
     mouth and eyelid shapes (its expression, blinks) kept at the source's mouth and eyes.
 
     `strength` 0 gives the target's own landmarks, 1 the source's shape in full.
+    `eye_shape="source"` keeps the source's eye openings too, parted as far as the target's.
     """
     target, source = np.asarray(target, np.float64), np.asarray(source, np.float64)
     if target.shape[1] < 3 or not np.any(target[:, 2]) or not np.any(source[:, 2]):
@@ -79,6 +94,11 @@ def identity_shape(target: np.ndarray, source: np.ndarray, strength: float = 1.0
             scale, shift = 1.0, centre - rotation @ target[part].mean(axis=0)
         shaped[part] = _apply((scale, rotation, shift), target[part])
         moved[part] = True
+    if eye_shape == "source":
+        for opening, axes, lids in ((regions.RIGHT_EYE, regions.RIGHT_EYE_AXES, RIGHT_LIDS),
+                                    (regions.LEFT_EYE, regions.LEFT_EYE_AXES, LEFT_LIDS)):
+            shaped[list(lids)] = fitted[list(lids)]
+            shaped[list(opening)] = _opened_like(fitted, target, opening, axes)
     # The expression's displacement spreads smoothly to the points around the mouth and eyes.
     offsets = shaped[moved] - fitted[moved]
     height = regions.face_height(fitted[:, :2])

@@ -132,6 +132,9 @@ def calibration(judge, analyser) -> None:
             vector = judge.embed(small, max(found, key=lambda f: f.area)) if found else None
             if vector is not None:
                 worst, judged = max(worst, judge.distance(vector, reference)), judged + 1
+        if not judged:
+            row.append(f"{side} px: none judged")
+            continue
         row.append(f"{side} px: {worst:.2f}" + (f" ({judged}/{len(people)})" if judged < len(people) else ""))
     print(f"| seven people shrunk (face box height), JPEG q70, worst distance to themselves | {', '.join(row)} "
           f"(judged from {MIN_FACE} px; (n/7): the others too small or not found) |")
@@ -142,6 +145,7 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
     results = {"deid": [], "avatar": [], "found": [], "yaw": [], "pitch": [], "mouth": [], "eyes": [], "sharp": [],
                "persona": [], "ms": []}
     by_avatar: dict[int, list[np.ndarray]] = {}
+    found_before = {label: dlib_detector(photo, 1) for label, photo in pictures.items()}
     for (seed, _), source in sources:
         for label, photo in pictures.items():
             faces = analyser.detect(photo)
@@ -155,7 +159,7 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
                 result, check = made.image, made.identity
                 results["ms"].append((1000 * (time.perf_counter() - started) - check["ms"]) / max(1, len(faces)))
             again = analyser.detect(result)
-            hog, hog_before = dlib_detector(result, 1), dlib_detector(photo, 1)
+            hog, hog_before = dlib_detector(result, 1), found_before[label]
             for face, entry in zip(faces, check["faces"]):
                 if entry["too_small"]:
                     continue

@@ -121,3 +121,19 @@ def test_a_swapper_driven_by_arcface_is_judged_by_dlib_instead(models_dir, judge
     # The mesh swappers are driven by no recogniser: either judge may judge them.
     assert judge_for(arcface, load_swapper("mesh")) is arcface
     assert judge_for(judge, inswapper) is judge
+
+
+def test_the_network_on_onnxruntime_gives_dlib_s_own_descriptors(judge, group):
+    """The same weights, read from the packaged file and run by onnxruntime: dlib's answer."""
+    import dlib
+
+    from safeface.engines.recognition.dlib_resnet import CHIP_PADDING, CHIP_SIZE, model_files
+
+    image, faces = group
+    predictor, network = (str(path) for path in model_files())
+    predictor, network = dlib.shape_predictor(predictor), dlib.face_recognition_model_v1(network)
+    for face, ours in zip(faces, judge.embed_many(image, faces)):
+        x1, y1, x2, y2 = (int(round(value)) for value in face.box)
+        chip = dlib.get_face_chip(image, predictor(image, dlib.rectangle(x1, y1, x2, y2)), size=CHIP_SIZE, padding=CHIP_PADDING)
+        theirs = np.array(network.compute_face_descriptor(chip), np.float32)
+        assert np.abs(ours - theirs).max() < 1e-4

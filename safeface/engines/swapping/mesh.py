@@ -319,19 +319,22 @@ class IdentityMeshSwapper(MeshSwapper):
     source's face shape in the target's pose and expression (reshape.identity_shape: the
     source's outline, jaw, nose, cheeks and the place and size of its eyes, brows and mouth;
     the target's mouth and eyelid shapes), and the target image around the face is warped
-    so its outline follows (reshape.warp_surroundings). `shape` sets how
-    much of it is taken (0: none, 1: all; beyond 1 the difference from the target's shape
-    is exaggerated, SHAPE by default).
+    so its outline follows (reshape.warp_surroundings). `shape` sets how much of it is
+    taken (0: none, 1: all; beyond 1 the difference from the target's shape is
+    exaggerated, SHAPE by default).
 
-    Measured with the identity judge (bench/bench_identity.py), each lever against 1.2:
-    the source's shape moves identity most; Poisson blending, which carries the target's
-    colour gradients in from the outline, is off (de-identified +8 points); the outline is
-    feathered over 3 % of the face height instead of 6 % (+4). The target's eye openings
-    (iris and whites, inside the source's lids, at the source's eye size) are kept by
-    default: the source's own are the blurriest part of a small avatar and came out as
-    pale ghost eyes for 3 points of de-identification; `keep_eyes=False` uses them.
-    `strong()` is the stronger variant the result page offers when the judge still
-    recognises someone. Version 1.2 is `MeshSwapper`.
+    Each lever measured with the identity judge (bench/bench_identity.py --levers, 128 faces;
+    de-identified share with the lever undone, against 88 % with all of them): the source's
+    shape (76 % without it; 86 % taken as it is, without SHAPE's exaggeration); Poisson
+    blending off (72 % with it: it carries the target's colour gradients in from the
+    outline); the outline feathered over 3 % of the face height instead of 6 % (79 %);
+    the source's eye shape, parted like the target's (the same 88 %, but 90 % instead of
+    94 % matched to their avatar with the target's). The target's eye openings (iris and
+    whites) are kept by default: the source's own are the blurriest part of a small avatar
+    and came out as pale ghost eyes (91 % de-identified, sharpness 0.77 instead of 0.96);
+    `keep_eyes=False` uses them. `strong()` is the stronger setting (93 %), which the
+    worker uses for the faces the judge still knows (swapping.swap_photo). Version 1.2 is
+    `MeshSwapper` (53 %).
     """
 
     name = f"mesh@{VERSION_2}"

@@ -23,6 +23,18 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def renders_run_here(monkeypatch):
+    """These tests draw their renders themselves (the `worker` fixture). Sent to the broker, a
+    render would be taken by the e2e tests' cluster, which lives for the whole session on the
+    same database and queue, and the test would find nothing left to draw (seen on Redis)."""
+    from safeface import jobs
+
+    sent = []
+    monkeypatch.setattr(jobs, "async_task", lambda task, **kwargs: sent.append(task))
+    return sent
+
+
 def in_another_process(code: str, **env) -> bytes:
     """Run `code` in a fresh Python with the test settings and this test's database; its stdout."""
     environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(), **env}

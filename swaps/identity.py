@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Verdict:
-    face: str  # "Face 2", or "A person who appears at 3.2 s"
     recognised: bool
     too_small: bool
     text: str
@@ -44,7 +43,7 @@ def verdicts(check: dict, *, video: bool) -> list[Verdict]:
         who = _who(entry)
         distance = entry.get("to_original")
         if distance is None:
-            found.append(Verdict(who, False, True, f"{who} is too small to judge (under {smallest} px tall); look at it yourself."))
+            found.append(Verdict(False, True, f"{who} is too small to judge (under {smallest} px tall); look at it yourself."))
             continue
         recognised = distance < threshold
         limit = f"the recogniser's limit is {threshold:g}"
@@ -65,5 +64,5 @@ def verdicts(check: dict, *, video: bool) -> list[Verdict]:
             text = f"{who} no longer matches you ({distance:.2f}; {limit}){_avatar_part(entry, threshold)}."
         if entry.get("strong"):
             text += " It was swapped again with the stronger setting: the first swap still matched you."
-        found.append(Verdict(who, recognised, False, text, bool(entry.get("strong"))))
+        found.append(Verdict(recognised, False, text, bool(entry.get("strong"))))
     return found

@@ -3,9 +3,9 @@
 import hashlib
 import io
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from PIL import Image
+
+from safeface.core.files import save_both
 
 
 def encode_png(rgb) -> bytes:
@@ -25,27 +25,10 @@ def labelled_png(rgb, avatar, engine: str, seed: int) -> bytes:
     return label_image(rgb, mime="image/png", facts=facts, identity=inference.signing_identity())
 
 
-def encode_thumbnail(rgb) -> bytes:
-    size = settings.SAFEFACE_THUMBNAIL_SIZE
-    image = Image.fromarray(rgb)
-    if image.width > size:
-        image = image.resize((size, size), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=85, method=4)
-    return buffer.getvalue()
-
-
 def save_files(avatar, png: bytes, thumbnail: bytes) -> dict:
-    """Store both files; returns the fields for `Avatar.succeed()`. Both or neither:
-    when the second cannot be written, the first is removed."""
-    storage = avatar.image.storage
-    image_name = storage.save(f"avatars/{avatar.pk}.png", ContentFile(png))
-    try:
-        thumb_name = storage.save(f"avatars/thumbs/{avatar.pk}.webp", ContentFile(thumbnail))
-    except OSError:
-        storage.delete(image_name)
-        raise
-    return {"image": image_name, "thumbnail": thumb_name, "sha256": hashlib.sha256(png).hexdigest()}
+    """Store both files, or neither; returns the fields for `Avatar.succeed()`."""
+    image, thumb = save_both(avatar.image.storage, (f"avatars/{avatar.pk}.png", png), (f"avatars/thumbs/{avatar.pk}.webp", thumbnail))
+    return {"image": image, "thumbnail": thumb, "sha256": hashlib.sha256(png).hexdigest()}
 
 
 def face_data(face) -> dict:

@@ -1,40 +1,62 @@
 """Avatars: faces that SafeFace generated, the only identities a swap may use."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from django.db.models import Q
+
+from moderation.models import Moderated, ModeratedQuerySet
 from safeface.engines.vocabulary import describe
-from safeface.fields import SeedField
-from safeface.jobs import ACTIVE_CONDITION, Job
+from safeface.core.fields import SeedField
+from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
 
-MAX_SEED = 2**64 - 1  # seeds are unsigned 64-bit (safeface/fields.py stores them)
+MAX_SEED = 2**64 - 1  # seeds are unsigned 64-bit (safeface/core/fields.py stores them)
 
 
 def random_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
-class Visibility(models.TextChoices):
-    VISIBLE = "visible", "Visible"
-    HIDDEN = "hidden", "Hidden by moderation"
+class AvatarQuerySet(ModeratedQuerySet):
+    def usable_as_source_by(self, user):
+        """The avatars `user` may swap in: their own finished ones and the public gallery's
+        (so a deleted, hidden or no-longer-public avatar is refused, even by a queued swap)."""
+        mine = Q(owner=user, status=JobStatus.DONE) if user.is_authenticated else Q(pk__in=[])
+        return self.filter(mine | Q(pk__in=self.public().values("pk"))).exclude(image="")
 
+    def over_daily_quota(self, user, count: int) -> str | None:
+        """Why `user` may not start `count` more avatars today (SAFEFACE_DAILY_AVATARS in any
+        24 hours), or None."""
+        made = self.owned_by(user).filter(created_at__gte=timezone.now() - timedelta(days=1)).count()
+        quota = settings.SAFEFACE_DAILY_AVATARS
+        if made + count <= quota:
+            return None
+        return f"You reached today's limit of {quota} avatars ({max(quota - made, 0)} left). It resets 24 hours after each one."
 
-class AvatarQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(owner=user)
-
-    def public(self):
-        return self.filter(is_public=True, moderation=Visibility.VISIBLE, status="done")
+    def start_batch(self, owner, spec: dict, count: int, size: int, *, first_seed: int | None = None, parent=None):
+        """Queue `count` avatars of one spec: seeds `first_seed`, `first_seed` + 1, ... (wrapping
+        at 2**64), or random ones; each task is sent once the rows are committed."""
+        with transaction.atomic():
+            avatars = []
+            for n in range(count):
+                seed = random_seed() if first_seed is None else (first_seed + n) % (MAX_SEED + 1)
+                avatar = self.create(owner=owner, spec=spec, seed=seed, size=size, parent=parent)
+                avatar.enqueue()
+                avatars.append(avatar)
+        return avatars
 
     def with_attribute(self, key: str, value: str):
         return self.filter(**{f"spec__{key}": value})
 
 
-class Avatar(Job):
+class Avatar(Moderated, Job):
     task = "avatars.tasks.generate_avatar"
+    report_kind = "avatar"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
     spec = models.JSONField(help_text="the validated attribute spec (safeface/engines/vocabulary.py)")
@@ -48,8 +70,6 @@ class Avatar(Job):
     sha256 = models.CharField(max_length=64, blank=True, help_text="of the image file; a swap re-checks it")
     face = models.JSONField(null=True, blank=True, help_text="box, score, keypoints, landmarks")
     embedding = models.BinaryField(null=True, blank=True, help_text="float32 identity vector, when the analyser gives one")
-    is_public = models.BooleanField(default=False)
-    moderation = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variations")
 
     objects = AvatarQuerySet.as_manager()
@@ -75,10 +95,9 @@ class Avatar(Job):
     def describe(self) -> list[tuple[str, str]]:
         return describe(self.spec)
 
-    def can_be_seen_by(self, user) -> bool:
-        if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
-            return True
-        return self.is_public and self.moderation == Visibility.VISIBLE and self.status == "done"
+    def more_like_this(self, owner, count: int = 4) -> list["Avatar"]:
+        """Queue `count` avatars of this one's spec and size with new seeds, for `owner`."""
+        return Avatar.objects.start_batch(owner, self.spec, count, self.size, parent=self)
 
     def delete_files(self):
         for field in (self.image, self.thumbnail):

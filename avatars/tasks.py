@@ -7,36 +7,22 @@ import numpy as np
 from avatars import files
 from avatars.models import Avatar
 from safeface import inference
+from safeface.core.files import encode_thumbnail
 from safeface.engines.vocabulary import build_prompt
-from safeface.jobs import JobError, job_task
+from safeface.core.jobs import JobError, job_task
 
 logger = logging.getLogger(__name__)
 
 
 @job_task(Avatar)
 def generate_avatar(avatar: Avatar) -> None:
-    from safeface.engines.generation import GenerationCancelled, GenerationFailed
-
-    lost = False
-
-    def progress(done: int, total: int) -> None:
-        nonlocal lost
-        # The row was deleted or taken back: stop at the next step.
-        lost = lost or not avatar.set_progress(5 + int(85 * done / max(total, 1)))
-
-    try:
-        gated = inference.quality_gate().generate(
-            avatar.spec, avatar.seed, avatar.size, progress=progress, cancel=lambda: lost
-        )
-    except GenerationCancelled:
-        return
-    except GenerationFailed as exc:
-        raise JobError(str(exc)) from exc
-
+    reporter = avatar.reporter(5, 90)
+    gated = inference.quality_gate().generate(avatar.spec, avatar.seed, avatar.size, progress=reporter.steps,
+                                              cancel=reporter.cancelled)
     engine = inference.generator().name
     png = files.labelled_png(gated.image, avatar, engine, gated.seed)
     try:
-        fields = files.save_files(avatar, png, files.encode_thumbnail(gated.image))
+        fields = files.save_files(avatar, png, encode_thumbnail(gated.image))
     except OSError as exc:
         logger.exception("Could not store avatar %s", avatar.pk)
         raise JobError(

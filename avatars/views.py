@@ -1,22 +1,20 @@
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.core import is_ratelimited
 
 from avatars.forms import ComposerForm, SelectionForm
-from avatars.models import MAX_SEED, Avatar, random_seed
-from safeface import inference, jobs, media
+from avatars.models import Avatar, random_seed
+from safeface import inference
+from safeface.core import jobs, media
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 PAGE_SIZE = 24
 FILTERABLE = ("age", "gender", "skin_tone", "hair_colour", "expression", "glasses")
@@ -46,13 +44,7 @@ def _limit_message(request, count: int) -> str | None:
     """Why this user can't generate `count` more avatars now, or None."""
     if is_ratelimited(request, group="generate", key="user", rate=settings.SAFEFACE_GENERATE_RATE, increment=True):
         return "You are generating very fast. Wait a minute, then press Generate again."
-    since = timezone.now() - timedelta(days=1)
-    made = Avatar.objects.owned_by(request.user).filter(created_at__gte=since).count()
-    quota = settings.SAFEFACE_DAILY_AVATARS
-    if made + count > quota:
-        left = max(quota - made, 0)
-        return f"You reached today's limit of {quota} avatars ({left} left). It resets 24 hours after each one."
-    return None
+    return Avatar.objects.over_daily_quota(request.user, count)
 
 
 def _initial_from(request) -> dict:
@@ -122,14 +114,8 @@ def studio(request):
 
 def _create_avatars(request, form) -> list[Avatar]:
     data = form.cleaned_data
-    first_seed = data["seed"] if data["seed"] is not None else None
-    with transaction.atomic():
-        avatars = []
-        for n in range(data["count"]):
-            seed = random_seed() if first_seed is None else (first_seed + n) % (MAX_SEED + 1)
-            avatar = Avatar.objects.create(owner=request.user, spec=data["spec"], seed=seed, size=form.size)
-            avatar.enqueue()
-            avatars.append(avatar)
+    first_seed = data["seed"]
+    avatars = Avatar.objects.start_batch(request.user, data["spec"], data["count"], form.size, first_seed=first_seed)
     messages.success(request, f"Generating {len(avatars)} avatar{'s' if len(avatars) > 1 else ''}…")
     # The composer stays as the person left it; the seed only when they locked it.
     request.session["composer"] = {
@@ -210,9 +196,7 @@ def avatar_more(request, pk):
     if problem := (None if jobs.queue_available() else jobs.QUEUE_DOWN_MESSAGE) or _limit_message(request, count):
         messages.error(request, problem)
         return redirect(avatar)
-    with transaction.atomic():
-        for _ in range(count):
-            Avatar.objects.create(owner=request.user, spec=avatar.spec, seed=random_seed(), size=avatar.size, parent=avatar).enqueue()
+    avatar.more_like_this(request.user, count)
     messages.success(request, "Generating 4 more like this…")
     return redirect("studio")
 

@@ -35,7 +35,7 @@ from safeface.engines.generation.dcgan import DcganGenerator
 from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser
 from safeface.engines.recognition.dlib_resnet import MIN_FACE
 from safeface.engines.swapping import load_swapper, prepare_source, regions, swap_photo
-from safeface.engines.video import swap_video
+from safeface.engines.video import VideoSwap
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL_CORES = frozenset(os.sched_getaffinity(0))  # the timings pin to one of them, the video row uses all
@@ -156,7 +156,7 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
                 results["ms"].append(1000 * (time.perf_counter() - started) / max(1, len(faces)))
                 check = check_photo(judge, photo, result, faces, [source] * len(faces))
             else:  # the worker's way: the stronger swap where the first still matches
-                made = swap_photo(swapper, judge, photo, faces, [source] * len(faces), stronger=stronger)
+                made = swap_photo(photo, source, swapper=swapper, analyser=analyser, judge=judge, stronger=stronger)
                 result, check = made.image, made.identity
                 results["ms"].append((1000 * (time.perf_counter() - started) - check["ms"]) / max(1, len(faces)))
             again = analyser.detect(result)
@@ -211,7 +211,7 @@ def video_row(swapper, judge, analyser, source, seconds: float) -> dict:
         clip = build_clip(Path(folder) / "clip.mp4", seconds)
         check = VideoIdentityCheck(judge)
         started = time.perf_counter()
-        report = swap_video(source, clip, Path(folder) / "out.mp4", swapper=swapper, analyser=analyser, check=check)
+        report = VideoSwap(source, swapper, analyser, check=check).run(clip, Path(folder) / "out.mp4")
         elapsed = time.perf_counter() - started
     person = report.identity["faces"][0]
     return {"fps": report.frames / elapsed, "person": person, "judged": report.identity["judged_frames"],

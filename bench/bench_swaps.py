@@ -35,7 +35,7 @@ PASSWORD = "bench-password-123"
 def photo_1280x720() -> bytes:
     from PIL import Image
 
-    from tests.swaps.samples import T1
+    from samples.clips import T1
 
     image = Image.open(T1).convert("RGB")
     scale = max(1280 / image.width, 720 / image.height)
@@ -47,7 +47,7 @@ def photo_1280x720() -> bytes:
 
 
 def clip_720p(seconds: int = 10, fps: int = 25) -> bytes:
-    from tests.engines.video_clips import clip_frames, write_clip
+    from samples.clips import clip_frames, write_clip
 
     path = Path(tempfile.mkdtemp()) / "clip.mp4"
     write_clip(path, clip_frames(1280, 720, seconds * fps), fps=fps, audio="aac")

@@ -29,7 +29,7 @@ import numpy as np
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.analysis.facemesh import FaceMeshLandmarker
 from safeface.engines.swapping import MeshSwapper, prepare_source
-from safeface.engines.video import swap_video
+from safeface.engines.video import VideoSwap
 from safeface.engines.video.frames import Colour
 from safeface.engines.video.opening import open_video
 from safeface.engines.video.writer import VideoWriter
@@ -168,13 +168,11 @@ def main() -> None:
         timed("decode only (to RGB)", lambda: decode_only(clip))
         timed("decode + encode (H.264, AAC copied)", lambda: decode_and_encode(clip, folder / "copy.mp4"))
         for label, every in (("swap, search every frame", 1), ("swap, FaceMesh follows between searches", None)):
-            timed(label, lambda every=every: swap_video(
-                source, clip, folder / "out.mp4", swapper=swapper, analyser=analyser, detect_every=every).frames)
+            timed(label, lambda every=every: VideoSwap(source, swapper, analyser, detect_every=every).run(clip, folder / "out.mp4").frames)
         gap = build_clip(folder / "gap.mp4", arguments.seconds, absent=(0.25, 0.75))
         for label, searcher in (("face-free half: full search (before)", FullSearchOnly(analyser)),
                                 ("face-free half: quick search between", analyser)):
-            timed(label, lambda searcher=searcher: swap_video(
-                source, gap, folder / "out.mp4", swapper=swapper, analyser=searcher).frames)
+            timed(label, lambda searcher=searcher: VideoSwap(source, swapper, searcher).run(gap, folder / "out.mp4").frames)
         costs = stage_costs(clip, analyser, swapper, source)
 
     print(f"video pipeline, {WIDTH}x{HEIGHT} {FPS} fps, {arguments.seconds:g} s, one face, {cores} CPU core(s)")

@@ -28,7 +28,7 @@ PASSWORD = "soak-password-123"
 def small_photo() -> bytes:
     from PIL import Image
 
-    from tests.swaps.samples import T1
+    from samples.clips import T1
 
     image = Image.open(T1).convert("RGB")
     image.thumbnail((640, 640))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
@@ -53,15 +52,8 @@ def _look_up_engine() -> Engine:
         folder = active.find_diffusion_model(model, settings.SAFEFACE_MODELS_DIR)
         return Engine(_diffusers_name(model, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
     # How many candidates the worker picks the most face-like from changes the faces.
-    return Engine(_dcgan_name(), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))
-
-
-@functools.cache
-def _dcgan_name() -> str:
-    # As DcganGenerator names itself when it has an analyser (the worker's always does).
-    from safeface.engines.generation.guided import PICKING
-
-    return f"dcgan-digiface@{metadata.version('gan-face-generate')}+pick{PICKING}"
+    # The worker's DCGAN always picks among candidates with its analyser.
+    return Engine(active.dcgan_name(picks=True), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))
 
 
 def _diffusers_name(model: str, folder: Path | None) -> str:

@@ -4,11 +4,10 @@ any number of requests for the same face share one job (DESIGN.md, "Queue and wo
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from safeface.jobs import ACTIVE_CONDITION, Job, JobStatus
+from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
 
 from . import cache
 
@@ -43,15 +42,6 @@ class FaceRender(Job):
     @property
     def folder(self):
         return cache.folder(self.engine, self.key)
-
-    def rerender(self) -> bool:
-        """Queue a finished row again (its files were removed from the cache)."""
-        ok = self._transition(
-            Q(status__in=[JobStatus.DONE, JobStatus.FAILED]), status=JobStatus.QUEUED, attempts=0, error="", progress=0, finished_at=None
-        )
-        if ok:
-            self.enqueue()
-        return ok
 
     @property
     def may_retry(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from safeface.engines.generation.resample import resize_square
+from safeface.engines.generation import resize_square
 from safeface.provenance import GenerationFacts, Kind, label_image, watermark
 from safeface.provenance.manifest import sign_image
 from safeface.provenance.xmp import build_packet

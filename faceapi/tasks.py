@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from safeface import inference
-from safeface.jobs import JobError, job_task
+from safeface.core.jobs import JobError, job_task
 
 from . import cache, rendering
 from .models import FaceRender, RenderKind
@@ -13,39 +13,21 @@ from .models import FaceRender, RenderKind
 logger = logging.getLogger(__name__)
 
 
-def _native_size(generator) -> int | None:
-    """The generator's own resolution, so a master is never an upscale: the DCGAN's
-    64 px; None (the backend's default) for a diffusion model's configured size."""
-    from safeface.engines.generation import dcgan
-
-    return dcgan.NATIVE_SIZE if isinstance(generator, dcgan.DcganGenerator) else None
-
-
 @job_task(FaceRender)
 def render(job: FaceRender) -> None:
-    from safeface.engines.generation import GenerationCancelled
-
     generator = inference.generator()
     if generator.name != job.engine:
         raise JobError(
             f"The worker renders with {generator.name}, but the site asked for {job.engine}: the web and worker "
             "processes see different generator settings or models. Give both the same SAFEFACE_GENERATOR settings."
         )
-    lost = False
-
-    def progress(done: int, total: int) -> None:
-        nonlocal lost
-        lost = lost or not job.set_progress(int(90 * done / max(total, 1)))
-
     try:
         if job.kind == RenderKind.FACE:
             _render_face(job, generator)
         else:
-            frames = _frames(job, generator, progress, lambda: lost)
+            frames = _frames(job, generator, job.reporter(0, 90))
             if job.kind == RenderKind.ANIMATION:
                 _encode_animation(job, frames)
-    except GenerationCancelled:
-        return
     except OSError as exc:
         logger.exception("Could not store API render %s", job.key)
         raise JobError("The face was made but could not be stored: the server's storage is full or not writable.") from exc
@@ -55,13 +37,13 @@ def render(job: FaceRender) -> None:
 def _render_face(job: FaceRender, generator) -> None:
     params = job.params
     if "seed" in params:
-        image = generator.generate(None, [int(params["seed"])], _native_size(generator))[0]
+        image = generator.generate(None, [int(params["seed"])], generator.native_size)[0]
     else:
-        image = generator.blend([int(s) for s in params["seeds"]], params["amounts"], None, _native_size(generator))
+        image = generator.blend([int(s) for s in params["seeds"]], params["amounts"], None, generator.native_size)
     cache.write_once(job.folder / rendering.MASTER, rendering.encode_master(image))
 
 
-def _frames(job: FaceRender, generator, progress, cancel):
+def _frames(job: FaceRender, generator, reporter):
     """A morph's frames at the generator's size: from the cache, else rendered and kept
     (so `&frame=K` requests and other sizes and formats reuse them)."""
     params = job.params
@@ -71,7 +53,7 @@ def _frames(job: FaceRender, generator, progress, cancel):
     if folder.is_dir():
         return [rendering.decode_master(folder / rendering.frame_name(i)) for i in range(count)]
     frames = generator.interpolate(
-        int(params["from"]), int(params["to"]), count, None, _native_size(generator), progress=progress, cancel=cancel
+        int(params["from"]), int(params["to"]), count, None, generator.native_size, progress=reporter.steps, cancel=reporter.cancelled
     )
     cache.write_folder_once(folder, {rendering.frame_name(i): rendering.encode_master(f) for i, f in enumerate(frames)})
     return frames

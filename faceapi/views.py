@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import get_usage
 
 from safeface import inference
-from safeface.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
+from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 
 from . import cache, openapi, rendering
 from .engine import active_engine
@@ -110,7 +110,7 @@ def _tagged_response(tag: str, data: bytes | None, content_type: str, filename: 
     response["X-Content-Type-Options"] = "nosniff"
     response["Access-Control-Allow-Origin"] = "*"
     # No Content-Security-Policy: it governs documents, not images sent with nosniff
-    # (safeface/content_security.py then skips building it).
+    # (safeface/core/content_security.py then skips building it).
     response._csp_exempt = response._csp_exempt_ro = True
     return response
 
@@ -134,7 +134,7 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
         if created:
             job.enqueue()
     elif job.status == JobStatus.DONE or job.may_retry:
-        job.rerender()  # done but its files are gone (cache cleared), or failed a while ago
+        job.requeue()  # done but its files are gone (cache cleared), or failed a while ago
     deadline = time.monotonic() + settings.SAFEFACE_API_WAIT
     while True:
         if ready():

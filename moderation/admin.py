@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from moderation import models as moderation
-from moderation.models import REPORTABLE, Action, Report, reportable_model
+from moderation.models import Action, Moderated, Report, reportable_model
 
 
 def thumbnail(item, size=64):
@@ -28,14 +28,14 @@ def thumbnail(item, size=64):
 @admin.action(description="Hide from the public gallery")
 def hide_items(modeladmin, request, queryset):
     for item in queryset:
-        moderation.hide(item, request.user, "From the admin list.")
+        item.hide(request.user, "From the admin list.")
     modeladmin.message_user(request, f"Hid {len(queryset)} item(s).", messages.SUCCESS)
 
 
 @admin.action(description="Restore (visible again, reports dismissed)")
 def restore_items(modeladmin, request, queryset):
     for item in queryset:
-        moderation.restore(item, request.user, "From the admin list.")
+        item.restore(request.user, "From the admin list.")
     modeladmin.message_user(request, f"Restored {len(queryset)} item(s).", messages.SUCCESS)
 
 
@@ -156,7 +156,7 @@ class ReportAdmin(admin.ModelAdmin):
     def hide_reported(self, request, queryset):
         items = {(r.content_type_id, r.object_id): r.item for r in queryset if r.item is not None}
         for item in items.values():
-            moderation.hide(item, request.user, "From the reports list.")
+            item.hide(request.user, "From the reports list.")
         self.message_user(request, f"Hid {len(items)} item(s).", messages.SUCCESS)
 
     @admin.action(description="Dismiss these reports")
@@ -181,7 +181,7 @@ class ReportAdmin(admin.ModelAdmin):
             key = (report.content_type_id, report.object_id)
             if key not in groups:
                 item = report.item
-                kind = next((k for k, label in REPORTABLE.items() if item is not None and item._meta.label == label), None)
+                kind = item.report_kind if item is not None else None
                 groups[key] = {"item": item, "kind": kind, "preview": thumbnail(item, 160), "reports": []}
             groups[key]["reports"].append(report)
         context = {**self.admin_site.each_context(request), "title": "Moderation queue", "groups": list(groups.values()), "opts": self.model._meta}
@@ -195,9 +195,9 @@ class ReportAdmin(admin.ModelAdmin):
             return redirect("admin:moderation_queue")
         item = get_object_or_404(model, pk=pk)
         reason = request.POST.get("reason", "").strip()
-        {"hide": moderation.hide, "restore": moderation.restore, "dismiss": moderation.dismiss_reports, "delete": moderation.delete}[decision](
-            item, request.user, reason
-        )
+        decide = {"hide": Moderated.hide, "restore": Moderated.restore, "dismiss": moderation.dismiss_reports,
+                  "delete": moderation.delete}
+        decide[decision](item, request.user, reason)
         self.message_user(request, f"{decision.capitalize()}: {item}.", messages.SUCCESS)
         return redirect("admin:moderation_queue")
 

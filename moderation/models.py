@@ -1,25 +1,87 @@
-"""Reports from people, and a record of every moderation action."""
+"""What people may share and report: the `Moderated` base of avatars and swaps, reports
+from people, and a record of every moderation action."""
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-# What can be reported: the kind in URLs -> the model (each has is_public, moderation, owner).
-REPORTABLE = {"avatar": "avatars.Avatar", "swap": "swaps.SwapJob"}
+from safeface.core.jobs import JobStatus
+
+
+class Visibility(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HIDDEN = "hidden", "Hidden by moderation"
+
+
+# In the public gallery: shared by its owner, not hidden by moderation, and finished.
+PUBLIC = Q(is_public=True, moderation=Visibility.VISIBLE, status=JobStatus.DONE)
+
+
+class ModeratedQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def public(self):
+        return self.filter(PUBLIC)
+
+    def visible_to(self, user):
+        """What `user` may look at: staff everything, an owner their own, anyone the public ones."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.filter(PUBLIC | Q(owner=user)) if user.is_authenticated else self.public()
+
+
+class Moderated(models.Model):
+    """Abstract base of what an owner may share and anyone may report (a job row with an
+    `owner`). A subclass names itself in report URLs with `report_kind`; the reportable
+    models are exactly these subclasses (`reportable_models`)."""
+
+    report_kind: str = ""
+
+    is_public = models.BooleanField(default=False)
+    moderation = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.moderation == Visibility.HIDDEN
+
+    def can_be_seen_by(self, user) -> bool:
+        if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
+            return True
+        return self.is_public and not self.is_hidden and self.status == JobStatus.DONE
+
+    def hide(self, moderator, reason: str = "") -> None:
+        """Take it out of public view (its owner still sees it); closes its open reports."""
+        self._set_moderation(Visibility.HIDDEN)
+        _close_reports(self, Report.State.ACTIONED, moderator)
+        Action.record(Action.Kind.HIDE, self, moderator, reason)
+
+    def restore(self, moderator, reason: str = "") -> None:
+        """Undo a hide; its open reports are dismissed."""
+        self._set_moderation(Visibility.VISIBLE)
+        _close_reports(self, Report.State.DISMISSED, moderator)
+        Action.record(Action.Kind.RESTORE, self, moderator, reason)
+
+    def _set_moderation(self, visibility: str) -> None:
+        type(self)._default_manager.filter(pk=self.pk).update(moderation=visibility)
+        self.moderation = visibility
+
+
+def reportable_models() -> dict[str, type[Moderated]]:
+    """The kind in report URLs -> its model, for every installed Moderated model."""
+    return {model.report_kind: model for model in apps.get_models() if issubclass(model, Moderated)}
 
 
 def reportable_model(kind: str):
     """The model for a kind in a URL, or None (unknown kind, or that app not installed)."""
-    label = REPORTABLE.get(kind)
-    if label is None:
-        return None
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
+    return reportable_models().get(kind)
 
 
 class Report(models.Model):
@@ -66,8 +128,8 @@ class Report(models.Model):
                 reporter=reporter, content_type=content_type, object_id=item.pk, defaults={"reason": reason, "note": note}
             )
             reporters = cls.objects.filter(content_type=content_type, object_id=item.pk, state=cls.State.OPEN).values("reporter").distinct().count()
-            if reporters >= settings.SAFEFACE_REPORTS_TO_HIDE and item.moderation != "hidden":
-                hide(item, moderator=None, reason=f"Hidden automatically: {reporters} people reported it.")
+            if reporters >= settings.SAFEFACE_REPORTS_TO_HIDE and not item.is_hidden:
+                item.hide(moderator=None, reason=f"Hidden automatically: {reporters} people reported it.")
         return report
 
 
@@ -118,20 +180,6 @@ def _close_reports(item, state, moderator):
     )
 
 
-def hide(item, moderator, reason=""):
-    type(item)._default_manager.filter(pk=item.pk).update(moderation="hidden")
-    item.moderation = "hidden"
-    _close_reports(item, Report.State.ACTIONED, moderator)
-    Action.record(Action.Kind.HIDE, item, moderator, reason)
-
-
-def restore(item, moderator, reason=""):
-    type(item)._default_manager.filter(pk=item.pk).update(moderation="visible")
-    item.moderation = "visible"
-    _close_reports(item, Report.State.DISMISSED, moderator)
-    Action.record(Action.Kind.RESTORE, item, moderator, reason)
-
-
 def dismiss_reports(item, moderator, reason=""):
     _close_reports(item, Report.State.DISMISSED, moderator)
     Action.record(Action.Kind.DISMISS, item, moderator, reason)
@@ -147,10 +195,7 @@ def ban(user, moderator, reason=""):
     """Deactivate the account and hide every public item it owns."""
     user.is_active = False
     user.save(update_fields=["is_active"])
-    for kind in REPORTABLE:
-        model = reportable_model(kind)
-        if model is None:
-            continue
-        for item in model._default_manager.filter(owner=user, is_public=True).exclude(moderation="hidden"):
-            hide(item, moderator, f"Owner banned. {reason}".strip())
+    for model in reportable_models().values():
+        for item in model._default_manager.filter(owner=user, is_public=True).exclude(moderation=Visibility.HIDDEN):
+            item.hide(moderator, f"Owner banned. {reason}".strip())
     Action.record(Action.Kind.BAN, user, moderator, reason)

@@ -72,7 +72,7 @@ def honoured_values() -> dict[str, frozenset[str] | None]:
 
     if active_generator_kind() == "diffusers":
         return {key: None for key in ATTRIBUTES}
-    from safeface.engines.generation.guided import guided_values
+    from safeface.engines.generation import guided_values
 
     return dict(guided_values(with_face_analysis=True))
 

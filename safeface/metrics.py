@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from safeface.jobs import job_models
+from safeface.core.jobs import job_models
 
 
 class JobsCollector:

@@ -121,9 +121,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "safeface.content_security.CSPMiddleware",  # django-csp, skipped on exempt responses
+    "safeface.core.content_security.CSPMiddleware",  # django-csp, skipped on exempt responses
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "safeface.htmx.HtmxMiddleware",  # django-htmx's, adding Vary: HX-Request where views ask
+    "safeface.core.htmx.HtmxMiddleware",  # django-htmx's, adding Vary: HX-Request where views ask
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -173,11 +173,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # One SQLite file on this machine: atomic, cheap counters (safeface/sqlite_cache.py).
-    CACHES = {"default": {"BACKEND": "safeface.sqlite_cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
+    # One SQLite file on this machine: atomic, cheap counters (safeface/core/cache.py).
+    CACHES = {"default": {"BACKEND": "safeface.core.cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # --- Task queue (django-q2) ---------------------------------------------------------
-# The broker only delivers; our own rows are the job records (safeface/jobs.py).
+# The broker only delivers; our own rows are the job records (safeface/core/jobs.py).
 JOB_LEASE = timedelta(seconds=env.int("SAFEFACE_JOB_LEASE", default=600))
 JOB_MAX_ATTEMPTS = env.int("SAFEFACE_JOB_MAX_ATTEMPTS", default=3)
 # A queued row untouched this long is enqueued again (its message may have been lost).
@@ -196,7 +196,7 @@ Q_CLUSTER = {
     # django-q2's timeout must stay below its retry, or a slow task is delivered twice.
     "timeout": env.int("SAFEFACE_TASK_TIMEOUT", default=3600),
     "retry": env.int("SAFEFACE_TASK_TIMEOUT", default=3600) + 60,
-    # Our reaper, not django-q2, decides about re-delivery; see safeface/jobs.py.
+    # Our reaper, not django-q2, decides about re-delivery; see safeface/core/jobs.py.
     "max_attempts": 1,
     "ack_failures": True,
     "catch_up": False,
@@ -238,7 +238,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is mi
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "safeface.storage.AtomicFileSystemStorage"},
+    "default": {"BACKEND": "safeface.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Served straight from static/ when collectstatic has not run (development, tests).
@@ -280,7 +280,7 @@ SAFEFACE_SIGNUP_RATE = env.str("SAFEFACE_SIGNUP_RATE", default="5/m")
 SAFEFACE_PASSWORD_RESET_RATE = env.str("SAFEFACE_PASSWORD_RESET_RATE", default="5/h")
 SAFEFACE_VERIFY_RATE = env.str("SAFEFACE_VERIFY_RATE", default="20/m")  # checks on /verify/
 SAFEFACE_VERIFY_MAX_BYTES = env.int("SAFEFACE_VERIFY_MAX_BYTES", default=20 * 2**20)
-RATELIMIT_VIEW = "safeface.ratelimits.rate_limited"
+RATELIMIT_VIEW = "safeface.core.ratelimits.rate_limited"
 # Behind a reverse proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 

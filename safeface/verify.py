@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeface import inference
 from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
-from safeface.ratelimits import limited
+from safeface.core.ratelimits import limited
 
 SOURCE_TYPES = {
     TRAINED_ALGORITHMIC_MEDIA: "made entirely by a generative model",

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.core.files import File
-from django.core.files.base import ContentFile
 from PIL import Image
 
 PREVIEW_SIDE = 1280
+# What a stored upload or result is, by its extension (uploads are stored under ours).
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4", "webm": "video/webm", "mkv": "video/x-matroska"}
 
 
 def decode_rgb(data: bytes) -> np.ndarray:
@@ -33,34 +33,6 @@ def encode_preview(rgb: np.ndarray) -> tuple[bytes, float]:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue(), scale
-
-
-def encode_thumbnail(rgb: np.ndarray) -> bytes:
-    """A WebP of at most SAFEFACE_THUMBNAIL_SIZE a side, proportions kept."""
-    image = Image.fromarray(rgb)
-    image.thumbnail((settings.SAFEFACE_THUMBNAIL_SIZE, settings.SAFEFACE_THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, "WEBP", quality=85, method=4)
-    return out.getvalue()
-
-
-def save_pair(storage, first: tuple[str, object], second: tuple[str, object]) -> tuple[str, str]:
-    """Store two files, both or neither; returns their stored names."""
-    first_name = storage.save(first[0], _content(first[1]))
-    try:
-        second_name = storage.save(second[0], _content(second[1]))
-    except BaseException:
-        storage.delete(first_name)
-        raise
-    return first_name, second_name
-
-
-def _content(value):
-    if isinstance(value, bytes):
-        return ContentFile(value)
-    if isinstance(value, Path):
-        return File(value.open("rb"))
-    return value
 
 
 @contextlib.contextmanager

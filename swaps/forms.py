@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from swaps.models import usable_avatars
+from avatars.models import Avatar
 from swaps.uploads import ACCEPTED, UploadRefused, check_upload
 
 AVATARS_SHOWN = 24  # of each: mine and the public gallery's; any usable one validates
@@ -18,7 +18,7 @@ class AvatarField(forms.ModelChoiceField):
     """An avatar the person may use; any of them validates, a few are listed."""
 
     def __init__(self, user, **kwargs):
-        super().__init__(queryset=usable_avatars(user), error_messages={"invalid_choice": NOT_USABLE, "required": NOT_USABLE}, **kwargs)
+        super().__init__(queryset=Avatar.objects.usable_as_source_by(user), error_messages={"invalid_choice": NOT_USABLE, "required": NOT_USABLE}, **kwargs)
 
     def label_from_instance(self, avatar):
         return f"Avatar {avatar.pk}: {avatar.title}"
@@ -26,12 +26,12 @@ class AvatarField(forms.ModelChoiceField):
 
 def avatar_options(user, selected: int | None = None) -> list:
     """Avatars to show: the person's newest, then the public gallery's newest."""
-    mine = list(usable_avatars(user).filter(owner=user).order_by("-created_at")[:AVATARS_SHOWN]) if user.is_authenticated else []
+    mine = list(Avatar.objects.usable_as_source_by(user).filter(owner=user).order_by("-created_at")[:AVATARS_SHOWN]) if user.is_authenticated else []
     seen = {a.pk for a in mine}
-    public = [a for a in usable_avatars(user).exclude(owner=user).order_by("-created_at")[: AVATARS_SHOWN * 2] if a.pk not in seen]
+    public = [a for a in Avatar.objects.usable_as_source_by(user).exclude(owner=user).order_by("-created_at")[: AVATARS_SHOWN * 2] if a.pk not in seen]
     options = mine + public[:AVATARS_SHOWN]
     if selected and selected not in {a.pk for a in options}:
-        options += list(usable_avatars(user).filter(pk=selected))
+        options += list(Avatar.objects.usable_as_source_by(user).filter(pk=selected))
     return options
 
 
@@ -51,7 +51,7 @@ class UploadForm(forms.Form):
         if not self.is_bound and not self.initial.get("avatar"):
             # The one sensible choice when none was asked for: the avatar the person made last.
             # (Sent without one, the form comes back and the browser has dropped the chosen file.)
-            self.initial["avatar"] = usable_avatars(user).filter(owner=user).order_by("-created_at").values_list("pk", flat=True).first()
+            self.initial["avatar"] = Avatar.objects.usable_as_source_by(user).filter(owner=user).order_by("-created_at").values_list("pk", flat=True).first()
 
     def clean_target(self):
         upload = self.cleaned_data["target"]

@@ -19,19 +19,14 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from avatars.models import Avatar, Visibility
-from safeface.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
+from avatars.models import Avatar
+from moderation.models import Moderated, ModeratedQuerySet
+from safeface.core.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
 
 
 class Kind(models.TextChoices):
     IMAGE = "image", "Photo"
     VIDEO = "video", "Video"
-
-
-def usable_avatars(user):
-    """The avatars a person may swap in: their own finished ones and the public gallery."""
-    mine = Q(owner=user, status=JobStatus.DONE) if user.is_authenticated else Q(pk__in=[])
-    return Avatar.objects.filter(mine | Q(pk__in=Avatar.objects.public().values("pk"))).exclude(image="")
 
 
 class TargetQuerySet(models.QuerySet):
@@ -87,6 +82,18 @@ class Target(Job):
     def is_purged(self) -> bool:
         return self.purged_at is not None
 
+    def frame_at(self, seconds: float) -> int:
+        """The video's frame shown at `seconds`, kept inside the video (0 for a photo)."""
+        if not self.is_video:
+            return 0
+        duration, fps = self.facts.get("duration") or 0, self.facts.get("fps") or 0
+        return int(min(max(seconds, 0.0), max(duration - 1 / max(fps, 1), 0)) * fps)
+
+    def reanalyse_at(self, seconds: float) -> bool:
+        """Look for faces again on the video's frame at `seconds`; False while the analysis
+        still runs."""
+        return self.requeue(frame=self.frame_at(seconds))
+
     def delete_files(self):
         for field in (self.file, self.preview):
             if field:
@@ -98,13 +105,9 @@ class Target(Job):
         type(self).objects.filter(pk=self.pk).update(file="", preview="", purged_at=timezone.now())
 
 
-class SwapQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(owner=user)
-
-
-class SwapJob(Job):
+class SwapJob(Moderated, Job):
     task = "swaps.tasks.run_swap"
+    report_kind = "swap"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swaps")
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="swaps")
@@ -128,10 +131,8 @@ class SwapJob(Job):
         help_text="the identity check: per swapped face, the judge's distance to the upload's face and to the avatar",
     )
     cancelled = models.BooleanField(default=False)
-    is_public = models.BooleanField(default=False)
-    moderation = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
 
-    objects = SwapQuerySet.as_manager()
+    objects = ModeratedQuerySet.as_manager()
 
     class Meta(Job.Meta):
         indexes = [
@@ -181,21 +182,6 @@ class SwapJob(Job):
         """A face still matches and has not had the stronger swap yet."""
         return not self.strong and any(v.recognised and not v.strong for v in self.identity_verdicts)
 
-    def can_be_seen_by(self, user) -> bool:
-        if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
-            return True
-        return self.is_public and self.moderation == Visibility.VISIBLE and self.status == JobStatus.DONE
-
-    def report_progress(self, percent: float, fps: float | None = None) -> bool:
-        """Progress (and frames a second) of a running swap, extending the lease; False when
-        the row was taken from us (cancelled, deleted or reaped), so the worker stops."""
-        return self._transition(
-            self._held(),
-            progress=max(0, min(100, int(percent))),
-            fps=fps,
-            lease_expires_at=timezone.now() + self.lease_for(),
-        )
-
     def cancel(self) -> bool:
         """Stop a queued or running swap; the worker notices at its next progress report."""
         return self._transition(
@@ -206,6 +192,31 @@ class SwapJob(Job):
             finished_at=timezone.now(),
             error="Cancelled.",
         )
+
+    @property
+    def face_numbers(self) -> list[int]:
+        """The faces swapped, as the face picker numbered them, in mapping order."""
+        return [entry["face"] for entry in self.mapping]
+
+    @property
+    def avatar_ids(self) -> list[int]:
+        return [entry["avatar"] for entry in self.mapping]
+
+    def labelled_check(self, check: dict) -> dict:
+        """The engine's identity check with each face's number and avatar, as the page names
+        them. A photo's faces come in mapping order; a video's people carry the number they
+        had in the reference frame (`label`, None for someone who appeared later, who got the
+        one avatar when there was only one)."""
+        if not self.is_video:
+            for entry, chosen in zip(check["faces"], self.mapping):
+                entry.update(face=chosen["face"], avatar=chosen["avatar"])
+            return check
+        avatars = {chosen["face"]: chosen["avatar"] for chosen in self.mapping}
+        only = self.mapping[0]["avatar"] if len(set(avatars.values())) == 1 else None
+        for entry in check["faces"]:
+            face = entry.pop("label")
+            entry.update(face=face, avatar=avatars.get(face, only))
+        return check
 
     def delete_files(self):
         for field in (self.result, self.thumbnail):

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from safeface import inference
-from safeface.jobs import JobError, job_task
+from safeface.core.files import encode_thumbnail, save_both
+from safeface.core.jobs import JobError, job_task
 from swaps import files
-from swaps.models import SwapJob, Target, usable_avatars
+from avatars.models import Avatar
+from swaps.models import SwapJob, Target
 
 logger = logging.getLogger(__name__)
 
@@ -78,17 +80,12 @@ def _target_frame(target: Target) -> np.ndarray:
 
 @job_task(SwapJob)
 def run_swap(job: SwapJob) -> None:
+    """Claimed by job_task; here: gather the inputs, call the engine's entry point, store."""
     started = time.monotonic()
-    target = job.target
-    if not target.file:
+    if not job.target.file:
         raise JobError(TARGET_GONE)
-    indices = [entry["face"] for entry in job.mapping]
-    sources = _sources(job)
     timings = {"queued": round((job.started_at - job.created_at).total_seconds(), 3)}
-    if job.is_video:
-        _swap_video(job, target, indices, sources, timings, started)
-    else:
-        _swap_photo(job, target, indices, sources, timings, started)
+    (_swap_video if job.is_video else _swap_photo)(job, _sources(job), timings, started)
 
 
 def _sources(job: SwapJob) -> list:
@@ -96,10 +93,9 @@ def _sources(job: SwapJob) -> list:
     hidden or no-longer-public avatar is refused, even for a swap queued before)."""
     from safeface.engines.swapping import NoFaceError, prepare_source
 
-    analyser = inference.analyser()
-    usable = {a.pk: a for a in usable_avatars(job.owner).filter(pk__in={e["avatar"] for e in job.mapping})}
+    wanted = {entry["avatar"] for entry in job.mapping}
+    usable = {a.pk: a for a in Avatar.objects.usable_as_source_by(job.owner).filter(pk__in=wanted)}
     prepared = {}
-    sources = []
     for entry in job.mapping:
         avatar = usable.get(entry["avatar"])
         if avatar is None:
@@ -111,105 +107,53 @@ def _sources(job: SwapJob) -> list:
                 logger.error("Avatar %s's image does not match its checksum", avatar.pk)
                 raise JobError(f"Avatar {avatar.pk}'s picture is damaged on the server. Pick another avatar.")
             try:
-                prepared[avatar.pk] = prepare_source(analyser, files.decode_rgb(data))
+                prepared[avatar.pk] = prepare_source(inference.analyser(), files.decode_rgb(data))
             except NoFaceError as exc:
                 raise JobError(f"Avatar {avatar.pk} can't be used as a source: {exc}") from exc
-        sources.append(prepared[avatar.pk])
-    return sources
+    return [prepared[entry["avatar"]] for entry in job.mapping]
 
 
-def _swap_photo(job, target, indices, sources, timings, started) -> None:
-    from safeface.engines.swapping import SwapError, select_faces, swap_photo
+def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> None:
+    from safeface.engines.swapping import swap_photo
     from safeface.provenance import GenerationFacts, Kind, label_image
 
-    with target.file.open("rb") as stored:
+    with job.target.file.open("rb") as stored:
         original = stored.read()
     rgb = files.decode_rgb(original)
-    faces = inference.analyser().detect(rgb)
-    try:
-        chosen = select_faces(faces, indices)
-    except ValueError as exc:
-        raise JobError(f"The chosen faces were not found again in the photo ({exc}). Pick the faces again.") from exc
-    if not job.set_progress(30):
-        return
     swapper = inference.swapper(strong=job.strong)
-    swap_started = time.monotonic()
-    try:
-        swapped = swap_photo(swapper, inference.judge(), rgb, [faces[i] for i in chosen], sources,
-                             stronger=inference.swapper(strong=True))
-    except SwapError as exc:
-        raise JobError(str(exc)) from exc
-    result, identity = swapped.image, _labelled(swapped.identity, job.mapping)
-    timings["identity_check"] = round(identity["ms"] / 1000, 3)
-    timings["swapping"] = round(time.monotonic() - swap_started - timings["identity_check"], 3)
+    made = swap_photo(rgb, sources, swapper=swapper, analyser=inference.analyser(), faces=job.face_numbers,
+                      judge=inference.judge(), stronger=inference.swapper(strong=True))
+    timings["identity_check"] = round(made.identity["ms"] / 1000, 3)
+    timings["swapping"] = round(made.seconds - timings["identity_check"], 3)
     if not job.set_progress(80):
         return
-    mime, extension = ("image/jpeg", "jpg") if target.file.name.endswith(".jpg") else ("image/png", "png")
-    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": [e["avatar"] for e in job.mapping], "faces": indices})
-    labelled = label_image(result, mime=mime, facts=facts, identity=inference.signing_identity(), parent=original)
-    _finish(job, labelled, extension, files.encode_thumbnail(result), swapper.name, timings, started, identity=identity)
+    extension = job.target.file.name.rsplit(".", 1)[-1]
+    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers})
+    labelled = label_image(made.image, mime=files.CONTENT_TYPES[extension], facts=facts,
+                           identity=inference.signing_identity(), parent=original)
+    _finish(job, labelled, extension, encode_thumbnail(made.image), swapper.name, timings, started,
+            identity=job.labelled_check(made.identity))
 
 
-def _labelled(check: dict, mapping: list[dict]) -> dict:
-    """The engine's check with each photo face's number and avatar, as the page names them."""
-    for entry, chosen in zip(check["faces"], mapping):
-        entry.update(face=chosen["face"], avatar=chosen["avatar"])
-    return check
-
-
-def _swap_video(job, target, indices, sources, timings, started) -> None:
+def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> None:
     from safeface.engines.recognition import VideoIdentityCheck
-    from safeface.engines.swapping import SwapError
-    from safeface.engines.video import VideoCancelled, VideoError, read_frame, swap_video
+    from safeface.engines.video import VideoSwap, read_frame
     from swaps.video_files import RemuxError, remux, swap_metadata
 
-    lost = False
-    last_write = 0.0
-
-    def progress(percent: float, fps: float) -> None:
-        nonlocal lost, last_write
-        now = time.monotonic()
-        if now - last_write < 0.5 and percent < 100:
-            return
-        last_write = now
-        # The row was cancelled, deleted or taken back: stop at the next frame.
-        lost = lost or not job.report_progress(2 + percent * 0.9, fps)
-
     swapper = inference.swapper(strong=job.strong)
-    with files.work_folder() as work, files.local_path(target.file) as source:
-        swapped = work / "swapped.mp4"
-        swap_started = time.monotonic()
+    reporter = job.reporter(2, 92)
+    swap = VideoSwap(sources if len(sources) > 1 else sources[0], swapper, inference.analyser(), faces=job.face_numbers,
+                     reference_frame=job.reference_frame, check=VideoIdentityCheck(inference.judge()))
+    with files.work_folder() as work, files.local_path(job.target.file) as source:
+        report = swap.run(source, work / "swapped.mp4", progress=lambda percent, fps: reporter(percent, fps=fps),
+                          cancel=reporter.cancelled)
+        timings["swapping"], timings["frames"] = round(report.seconds, 3), report.frames
         try:
-            report = swap_video(
-                sources if len(sources) > 1 else sources[0], source, swapped,
-                swapper=swapper, analyser=inference.analyser(), faces=indices,
-                reference_frame=job.reference_frame, progress=progress, cancel=lambda: lost,
-                check=VideoIdentityCheck(inference.judge()),
-            )
-        except VideoCancelled:
-            return
-        except (VideoError, SwapError) as exc:  # a face number not found in the reference frame is a VideoError
-            raise JobError(str(exc)) from exc
-        timings["swapping"] = round(time.monotonic() - swap_started, 3)
-        timings["frames"] = report.frames
-        try:
-            labelled = remux(swapped, work / "labelled", metadata=swap_metadata(job.pk, swapper.name))
+            labelled = remux(work / "swapped.mp4", work / "labelled", metadata=swap_metadata(job.pk, swapper.name))
         except RemuxError as exc:
             raise JobError(f"The swapped video could not be finished: {exc}") from exc
-        first = read_frame(labelled, 0)
-        job.fps = report.fps
-        _finish(job, labelled, labelled.suffix.lstrip("."), files.encode_thumbnail(first), swapper.name, timings, started,
-                fps=report.fps, identity=_video_labelled(report.identity, job.mapping))
-
-
-def _video_labelled(check: dict, mapping: list[dict]) -> dict:
-    """Each person of a video check with the avatar they got (one avatar for all: that one)."""
-    avatars = {chosen["face"]: chosen["avatar"] for chosen in mapping}
-    only = mapping[0]["avatar"] if len({chosen["avatar"] for chosen in mapping}) == 1 else None
-    for entry in check["faces"]:
-        face = entry.pop("label")
-        entry.update(face=face, avatar=avatars.get(face, only))
-    return check
+        _finish(job, labelled, labelled.suffix.lstrip("."), encode_thumbnail(read_frame(labelled, 0)), swapper.name,
+                timings, started, fps=report.fps, identity=job.labelled_check(report.identity))
 
 
 def _finish(job, result, extension, thumbnail, engine, timings, started, **fields) -> None:
@@ -220,7 +164,7 @@ def _finish(job, result, extension, thumbnail, engine, timings, started, **field
         with result.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     try:
-        result_name, thumb_name = files.save_pair(
+        result_name, thumb_name = save_both(
             storage, (f"swaps/results/{job.pk}.{extension}", result), (f"swaps/thumbs/{job.pk}.webp", thumbnail)
         )
     except OSError as exc:

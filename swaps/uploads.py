@@ -244,6 +244,7 @@ def _seconds(value: float | None) -> str:
 def store_target(owner, checked: CheckedUpload):
     """Create the Target row with its file, both or neither, and queue its analysis.
     A video is stored as a stream copy without its metadata (GPS, device, times)."""
+    from django.core.files import File
     from django.core.files.base import ContentFile
     from django.db import transaction
 
@@ -257,7 +258,7 @@ def store_target(owner, checked: CheckedUpload):
                 clean = remux(checked.path, work / "clean")
             except RemuxError:
                 raise UploadRefused("The video could not be read to the end: it is damaged or cut short.") from None
-            content, extension = files.File(clean.open("rb")), clean.suffix.lstrip(".")
+            content, extension = File(clean.open("rb")), clean.suffix.lstrip(".")
         else:
             content, extension = ContentFile(checked.data), checked.extension
         stored = None

@@ -3,16 +3,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_ratelimit.core import is_ratelimited
 
-from safeface import jobs
-from safeface.jobs import JobStatus
-from safeface import media
+from safeface.core import jobs, media
+from safeface.core.jobs import JobStatus
+from swaps import files
 from swaps.forms import FacePickForm, UploadForm, avatar_options
 from swaps.models import SwapJob, Target
 from swaps.upload_limit import limited_upload
@@ -20,7 +19,6 @@ from swaps.uploads import UploadRefused, store_target
 
 PAGE_SIZE = 24
 TOO_FAST = "You are starting swaps very fast. Wait a minute, then try again."
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4", "webm": "video/webm", "mkv": "video/x-matroska"}
 
 
 def _get_swap_for_user(request, pk) -> SwapJob:
@@ -142,19 +140,12 @@ def target_frame(request, pk):
         seconds = max(0.0, float(request.POST.get("seconds", "0")))
     except ValueError:
         seconds = 0.0
-    duration, fps = target.facts.get("duration") or 0, target.facts.get("fps") or 0
-    frame = int(min(seconds, max(duration - 1 / max(fps, 1), 0)) * fps) if target.is_video else 0
     if not target.is_video or not target.file:
         messages.error(request, "Only a video that is still stored has other frames to pick from.")
     elif problem := _refusal(request):
         messages.error(request, problem)
-    elif not target._transition(
-        Q(status__in=[JobStatus.DONE, JobStatus.FAILED]),
-        status=JobStatus.QUEUED, frame=frame, attempts=0, error="", progress=0, finished_at=None,
-    ):
+    elif not target.reanalyse_at(seconds):
         messages.error(request, "The video is still being looked at. Wait a moment, then try again.")
-    else:
-        target.enqueue()
     url = target.get_absolute_url() + (f"?avatar={_selected_avatar(request)}" if _selected_avatar(request) else "")
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -170,7 +161,7 @@ def target_original(request, pk):
     target = _get_target_for_user(request, pk)
     extension = target.file.name.rsplit(".", 1)[-1] if target.file else ""
     return media.file_response(
-        request, target.file, content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        request, target.file, content_type=files.CONTENT_TYPES.get(extension, "application/octet-stream"),
         filename=f"safeface-upload-{target.pk}.{extension}",
     )
 
@@ -243,7 +234,7 @@ def swap_result(request, pk, extension):
     if not swap.result or not swap.result.name.endswith(f".{extension}"):
         raise Http404
     return media.file_response(
-        request, swap.result, content_type=CONTENT_TYPES[extension],
+        request, swap.result, content_type=files.CONTENT_TYPES[extension],
         filename=f"safeface-swap-{swap.pk}.{extension}", download="download" in request.GET,
     )
 

@@ -1,6 +1,6 @@
 """The engines' shell entry point: `python -m safeface.engines <command> ...`.
 
-A small dispatcher: each command lives in its engine package and registers itself
+A small dispatcher: each command lives in its module of `cli/` and registers itself
 with an `add_<name>_command(subcommands)` function that sets `run` on its parser;
 add a command by adding its function to COMMANDS.
 """
@@ -11,9 +11,9 @@ import argparse
 import logging
 import sys
 
-from .analysis.cli import add_detect_command
-from .generation.cli import add_generate_command
-from .swapping.cli import add_swap_command
+from .cli.detect import add_detect_command
+from .cli.generate import add_generate_command
+from .cli.swap import add_swap_command
 
 COMMANDS = (add_detect_command, add_generate_command, add_swap_command)
 

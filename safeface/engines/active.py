@@ -1,14 +1,16 @@
-"""Which generator backend "auto" means on this machine, and what the diffusers one is
-called, decided without loading it.
+"""The engines' identity, decided without loading one: the names each setting takes,
+which backend "auto" means on this machine, what each backend calls itself
+(`name@version`), its native size, and which analyser a swapper needs.
 
-The worker (registry.load_generator) and the web process (safeface.inference,
-faceapi.engine) both ask here, so they cannot disagree; this module must stay
+The worker (registry, the backends themselves) and the web process (safeface.inference,
+faceapi.engine, health) all ask here, so they cannot disagree; this module must stay
 free of torch and diffusers, which the web process never imports.
 """
 
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
 from pathlib import Path
 
 from .model_files import diffusion_model_dir
@@ -23,7 +25,30 @@ SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
 # The identity judge of swaps: "auto" is dlib's ResNet (recognition.load_recogniser).
 RECOGNISER_NAMES = ("auto", "dlib", "arcface")
 
+
+
+def analyser_for(swapper_name: str) -> str:
+    """The analyser a swapper needs: inswapper takes ArcFace embeddings, which only
+    insightface's buffalo_l gives; the mesh swappers the offline analyser's dense FaceMesh."""
+    return "insightface" if swapper_name.startswith("inswapper") else "offline"
+
+
 PIPELINE_MARKER = "model_index.json"  # a diffusers pipeline folder has one at its root
+
+
+# The offline DCGAN: its weights' package (the version is part of its name), the size its
+# network draws at, and the version of its candidate-picking rules (generation/guided.py),
+# also part of its name: a seed draws another face when they change.
+# 2: with no attribute asked for, the most face-like candidate.
+DCGAN_PACKAGE = "gan-face-generate"
+DCGAN_NATIVE_SIZE = 64
+DCGAN_PICKING = 2
+
+
+def dcgan_name(picks: bool) -> str:
+    """The name@version the DCGAN reports; `picks`: it picks among candidates with an
+    analyser (the worker's always does)."""
+    return f"dcgan-digiface@{metadata.version(DCGAN_PACKAGE)}" + (f"+pick{DCGAN_PICKING}" if picks else "")
 
 
 def looks_like_path(model: str) -> bool:

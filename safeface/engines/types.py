@@ -4,9 +4,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Callable, Protocol, Sequence, Union, runtime_checkable
 
 import numpy as np
+
+
+# A cancel signal: a callable returning True to stop, or anything with `is_set()`
+# (threading.Event, multiprocessing.Event). Work that sees it true raises errors.Cancelled.
+CancelSignal = Union[Callable[[], bool], "object", None]
+Progress = Callable[[int, int], None]  # a generator's progress: (steps done, steps in all)
+
+
+def cancel_checker(cancel: CancelSignal) -> Callable[[], bool]:
+    """Turn a cancel signal into a plain `() -> bool`."""
+    if cancel is None:
+        return lambda: False
+    if hasattr(cancel, "is_set"):
+        return cancel.is_set  # type: ignore[union-attr]
+    if callable(cancel):
+        return lambda: bool(cancel())
+    raise ValueError(f"cancel must be a callable or an Event-like object with is_set(), not {type(cancel).__name__}.")
 
 
 @dataclass(frozen=True)
@@ -55,13 +72,15 @@ class Generator(Protocol):
     """Makes faces from an attribute spec (vocabulary.py) and 64-bit seeds.
 
     `name` is a stable `name@version`; `honours` the attribute keys this backend
-    actually follows. `size` None means the backend's own default. Long calls
-    report `progress(done, total)` and stop with GenerationCancelled when
+    actually follows; `native_size` the side it draws at without resampling. `size`
+    None means the backend's own default. Long calls
+    report `progress(done, total)` and stop with errors.Cancelled when
     `cancel` (a callable or an Event) turns true.
     """
 
     name: str
     honours: frozenset[str]  # attribute names this backend actually follows
+    native_size: int
 
     def generate(
         self, spec: dict | None, seeds: Sequence[int], size: int | None = None, *,

@@ -1,7 +1,7 @@
 import pytest
 
 from avatars.models import Avatar
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +17,7 @@ def make_avatar(media):
     import numpy as np
 
     from avatars import files
+    from safeface.core.files import encode_thumbnail
     from safeface.engines.vocabulary import validate_spec
 
     def make(owner, status=JobStatus.DONE, **fields):
@@ -25,7 +26,7 @@ def make_avatar(media):
         if status == JobStatus.DONE:
             rgb = np.full((64, 64, 3), 120, dtype=np.uint8)
             avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
-            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(files.encode_thumbnail(rgb)), save=False)
+            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(encode_thumbnail(rgb)), save=False)
             avatar.save()
         return avatar
 

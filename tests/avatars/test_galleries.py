@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from avatars.models import Avatar, Visibility
-from safeface.jobs import JobStatus
+from avatars.models import Avatar
+from moderation.models import Visibility
+from safeface.core.jobs import JobStatus
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from avatars.tasks import generate_avatar
 from safeface import inference
 from safeface.engines.generation import GenerationFailed
 from safeface.engines.vocabulary import validate_spec
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -243,6 +243,7 @@ def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings
     from django.core.files.base import ContentFile
 
     from avatars import files
+    from safeface.core.files import encode_thumbnail
     from avatars.models import Avatar
     from safeface.engines.vocabulary import validate_spec
     from swaps.models import Target
@@ -253,7 +254,7 @@ def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings
     public = Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=7, status="done", is_public=True)
     grey = np.full((64, 64, 3), 120, np.uint8)
     public.image.save(f"{public.pk}.png", ContentFile(files.encode_png(grey)), save=False)
-    public.thumbnail.save(f"{public.pk}.webp", ContentFile(files.encode_thumbnail(grey)))
+    public.thumbnail.save(f"{public.pk}.webp", ContentFile(encode_thumbnail(grey)))
     get_user_model().objects.create_user("hal", password=PASSWORD)  # no avatar of his own: none is chosen for him
     page.goto("/accounts/login/")
     page.fill("#id_username", "hal")

@@ -9,7 +9,7 @@ from django.db import connection
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
 from safeface.engines.vocabulary import validate_spec
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

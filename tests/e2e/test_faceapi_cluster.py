@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from faceapi.models import FaceRender
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from tests.e2e.cluster import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from safeface import jobs
-from safeface.jobs import JobStatus
+from safeface.core import jobs
+from safeface.core.jobs import JobStatus
 from tests.e2e.cluster import wait_for
 from tests.jobapp.models import Chore
 

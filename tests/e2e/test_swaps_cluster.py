@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avatars.models import Avatar
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from tests.e2e.cluster import wait_for
 from tests.swaps import samples
@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_video_swap_is_replaced_and_the_swap_ends_done_once(
 
     from django.utils import timezone
 
-    from safeface import jobs
+    from safeface.core import jobs
     from tests.e2e.cluster import children, loads_torch
 
     clip = samples.clip(tmp_path / "long.mp4", seconds=8.0, fps=25, width=320, height=240)  # a few seconds of work

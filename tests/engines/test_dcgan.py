@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from safeface.engines.generation import GenerationCancelled
+from safeface.engines.errors import Cancelled
 from safeface.engines.generation.dcgan import DcganGenerator
 from safeface.engines.generation.latents import blend, seed_latent, slerp
 from safeface.engines.types import Generator
@@ -134,11 +134,11 @@ def test_it_reports_progress_and_stops_when_cancelled(dcgan):
 
     stop = threading.Event()
     stop.set()
-    with pytest.raises(GenerationCancelled):
+    with pytest.raises(Cancelled):
         dcgan.generate({}, [1, 2], 64, cancel=stop)
 
     seen = []
-    with pytest.raises(GenerationCancelled):
+    with pytest.raises(Cancelled):
         dcgan.generate({"lighting": "bright"}, list(range(12)), 64,
                        progress=lambda done, total: seen.append(done), cancel=lambda: len(seen) >= 1)
     assert len(seen) == 1  # stopped after the first group, not at the end

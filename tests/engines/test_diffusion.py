@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from safeface.engines.generation import GenerationCancelled, WeightsMissing
+from safeface.engines.errors import Cancelled, WeightsMissing
 from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights, weights_present
 from safeface.engines.registry import load_generator
 from safeface.engines.types import Generator
@@ -98,13 +98,13 @@ def test_it_reports_progress_for_every_step_of_every_batch(sd):
 
 def test_it_stops_at_the_step_where_it_is_cancelled(sd):
     seen = []
-    with pytest.raises(GenerationCancelled, match="step 2 of"):
+    with pytest.raises(Cancelled, match="step 2 of"):
         sd.generate({}, [1], progress=lambda done, total: seen.append(done), cancel=lambda: len(seen) >= 2)
     assert seen == [1, 2]
 
     stop = threading.Event()
     stop.set()
-    with pytest.raises(GenerationCancelled, match="before it started"):
+    with pytest.raises(Cancelled, match="before it started"):
         sd.generate({}, [1], cancel=stop)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from safeface.engines.__main__ import main
-from safeface.engines.generation.cli import seed_for_value
+from safeface.engines.cli.generate import seed_for_value
 
 
 def test_it_writes_a_face_of_the_requested_size_and_prints_what_it_did(tmp_path, capsys):

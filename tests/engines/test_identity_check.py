@@ -11,8 +11,8 @@ from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.generation.dcgan import DcganGenerator
 from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser, still_recognised
 from safeface.engines.swapping import IdentityMeshSwapper, prepare_source, swap_photo
-from safeface.engines.video import swap_video
-from tests.engines.video_clips import clip_frames, source_image, write_clip
+from safeface.engines.video import VideoSwap
+from samples.clips import clip_frames, source_image, write_clip
 
 from .swapping_helpers import PHOTOS, Unchanged, hull_mask
 
@@ -78,15 +78,16 @@ def test_mesh_2_hides_the_chosen_people_of_the_group_photo_and_leaves_the_others
     assert len(changed) > 0 and near.all()
 
 
-def test_faces_the_judge_still_knows_get_the_stronger_swap_and_the_others_keep_theirs(judge, group, avatar):
-    image, faces = group
-    chosen = [faces[0], faces[1]]
-    made = swap_photo(Unchanged(), judge, image, chosen, [avatar, avatar], stronger=IdentityMeshSwapper.strong())
+def test_faces_the_judge_still_knows_get_the_stronger_swap_and_the_others_keep_theirs(judge, group, avatar, analyser):
+    image, _ = group
+    made = swap_photo(image, avatar, swapper=Unchanged(), analyser=analyser, faces=[0, 1], judge=judge,
+                      stronger=IdentityMeshSwapper.strong())
+    assert made.swapped == [0, 1] and made.faces_found == len(group[1])
     assert [entry["strong"] for entry in made.identity["faces"]] == [True, True]
     assert still_recognised(made.identity) == []
     # Nothing to strengthen: the first swap stands and says so.
-    first = swap_photo(IdentityMeshSwapper.strong(), judge, image, chosen, [avatar, avatar],
-                       stronger=IdentityMeshSwapper.strong())
+    first = swap_photo(image, [avatar, avatar], swapper=IdentityMeshSwapper.strong(), analyser=analyser, faces=[0, 1],
+                       judge=judge, stronger=IdentityMeshSwapper.strong())
     assert [entry["strong"] for entry in first.identity["faces"]] == [False, False]
     assert np.array_equal(first.image, made.image)
 
@@ -114,7 +115,7 @@ def test_the_video_check_finds_one_unswapped_frame_spliced_into_the_result(tmp_p
     source = prepare_source(analyser, source_image())
     swapper = SkipsOneFrame(SPLICED)
     check = VideoIdentityCheck(judge)
-    report = swap_video(source, clip, tmp_path / "out.mp4", swapper=swapper, analyser=analyser, check=check)
+    report = VideoSwap(source, swapper, analyser, check=check).run(clip, tmp_path / "out.mp4")
     assert swapper.calls == FRAMES and report.identity is not None
     (person,) = report.identity["faces"]
     # Sampled twice a second, plus the frames the swap changed least: the spliced one among them.

@@ -13,7 +13,7 @@ from safeface.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepa
 from safeface.engines.types import Face, SourceFace, Swapper
 
 from .swapping_helpers import PHOTOS, box_crop, first_avatar_with_one_face, hull_mask, likeness
-from .video_clips import source_image
+from samples.clips import source_image
 
 
 @pytest.fixture(scope="module")

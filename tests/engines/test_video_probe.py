@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from safeface.engines.video import VideoError, VideoInfo, probe, read_frame
-from tests.engines.video_clips import clip_frames, portrait, write_clip
+from samples.clips import clip_frames, portrait, write_clip
 
 SIZE = (160, 120)
 FRAMES = 10

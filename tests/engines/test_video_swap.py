@@ -12,8 +12,9 @@ import pytest
 
 from safeface.engines.analysis import OfflineAnalyser
 from safeface.engines.swapping import MeshSwapper, prepare_source
-from safeface.engines.video import VideoCancelled, VideoError, VideoReport, probe, swap_video
-from tests.engines.video_clips import audio_seconds, clip_frames, decode_all, face_place, source_image, write_clip
+from safeface.engines.errors import Cancelled
+from safeface.engines.video import VideoError, VideoReport, VideoSwap, probe
+from samples.clips import audio_seconds, clip_frames, decode_all, face_place, source_image, write_clip
 
 WIDTH, HEIGHT, FPS, FRAMES = 320, 240, 25, 50  # two seconds
 
@@ -43,8 +44,7 @@ def swapped(tmp_path_factory, clip, source, analyser):
     """One full run, shared by the tests that look at its output."""
     output = tmp_path_factory.mktemp("swapped") / "out.mp4"
     calls = []
-    report = swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser,
-                        progress=lambda percent, fps: calls.append((percent, fps)))
+    report = VideoSwap(source, MeshSwapper(), analyser).run(clip, output, progress=lambda percent, fps: calls.append((percent, fps)))
     return output, report, calls
 
 
@@ -129,7 +129,7 @@ def test_a_rotated_phone_video_keeps_its_rotation(tmp_path, frames, source, anal
     clip = write_clip(tmp_path / "phone.mp4", sideways, fps=FPS, rotation=90)
     output = tmp_path / "out.mp4"
 
-    report = swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser)
+    report = VideoSwap(source, MeshSwapper(), analyser).run(clip, output)
 
     info = probe(output)
     assert (info.rotation, info.width, info.height, info.frames) == (90, WIDTH, HEIGHT, 12)
@@ -145,7 +145,7 @@ def test_sound_in_another_codec_is_reencoded_to_aac(tmp_path, frames, source, an
     clip = write_clip(tmp_path / "clip.mkv", frames[:25], fps=FPS, container="matroska", audio="opus")
     output = tmp_path / "out.mp4"
 
-    swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser)
+    VideoSwap(source, MeshSwapper(), analyser).run(clip, output)
 
     assert probe(output).audio_codec == "aac"
     assert audio_seconds(output) == pytest.approx(audio_seconds(clip), abs=0.03)
@@ -161,16 +161,15 @@ def test_a_cancelled_run_leaves_nothing(tmp_path, clip, source, analyser):
         percents.append(percent)
         stop.set()  # cancel as soon as the first frame is done
 
-    with pytest.raises(VideoCancelled):
-        swap_video(source, clip, folder / "out.mp4", swapper=MeshSwapper(), analyser=analyser,
-                   progress=progress, cancel=stop)
+    with pytest.raises(Cancelled):
+        VideoSwap(source, MeshSwapper(), analyser).run(clip, folder / "out.mp4", progress=progress, cancel=stop)
 
     assert percents and list(folder.iterdir()) == []
 
 
 def test_a_cancel_callable_is_asked_too(tmp_path, clip, source, analyser):
-    with pytest.raises(VideoCancelled):
-        swap_video(source, clip, tmp_path / "out.mp4", swapper=MeshSwapper(), analyser=analyser, cancel=lambda: True)
+    with pytest.raises(Cancelled):
+        VideoSwap(source, MeshSwapper(), analyser).run(clip, tmp_path / "out.mp4", cancel=lambda: True)
 
     assert list(tmp_path.iterdir()) == []
 
@@ -193,7 +192,7 @@ def test_untouched_pixels_keep_their_brightness(tmp_path, clip, source, analyser
     # swscale's fast YUV -> RGB path rounds down: each trip through the pipeline darkened
     # the whole picture by about one level before the conversions were made exact.
     output = tmp_path / "out.mp4"
-    swap_video(source, clip, output, swapper=UnchangedSwapper(), analyser=analyser)
+    VideoSwap(source, UnchangedSwapper(), analyser).run(clip, output)
 
     shifts = [float((after - before).mean()) for before, after in zip(luma(clip), luma(output))]
     assert max(abs(shift) for shift in shifts) < 0.3, shifts
@@ -216,7 +215,7 @@ class BrokenSwapper:
 
 def test_a_failing_swap_leaves_nothing(tmp_path, clip, source, analyser):
     with pytest.raises(RuntimeError, match="swapper exploded"):
-        swap_video(source, clip, tmp_path / "out.mp4", swapper=BrokenSwapper(), analyser=analyser)
+        VideoSwap(source, BrokenSwapper(), analyser).run(clip, tmp_path / "out.mp4")
 
     assert list(tmp_path.iterdir()) == []
 
@@ -227,7 +226,7 @@ def test_a_video_without_any_face_is_refused_and_nothing_written(tmp_path, frame
     results.mkdir()
 
     with pytest.raises(VideoError, match="no face was found anywhere in the video"):
-        swap_video(source, clip, results / "out.mp4", swapper=MeshSwapper(), analyser=analyser)
+        VideoSwap(source, MeshSwapper(), analyser).run(clip, results / "out.mp4")
 
     assert list(results.iterdir()) == []
 
@@ -236,9 +235,9 @@ def test_choosing_a_face_in_a_frame_without_one_is_refused(tmp_path, source, ana
     clip = write_clip(tmp_path / "late.mp4", clip_frames(WIDTH, HEIGHT, 10, face_frames=range(5, 10)), fps=FPS)
 
     with pytest.raises(VideoError, match="no face was found in frame 0"):
-        swap_video(source, clip, tmp_path / "out.mp4", swapper=MeshSwapper(), analyser=analyser, faces="largest")
+        VideoSwap(source, MeshSwapper(), analyser, faces="largest").run(clip, tmp_path / "out.mp4")
     with pytest.raises(VideoError, match="frame 0: face number 1 does not exist"):
-        swap_video(source, clip, tmp_path / "out.mp4", swapper=MeshSwapper(), analyser=analyser, faces=[1])
+        VideoSwap(source, MeshSwapper(), analyser, faces=[1]).run(clip, tmp_path / "out.mp4")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["late.mp4"]
 
 
@@ -247,8 +246,7 @@ def test_a_face_that_appears_later_is_swapped_from_then_on(tmp_path, source, ana
     clip = write_clip(tmp_path / "late.mp4", frames, fps=FPS)
     output = tmp_path / "out.mp4"
 
-    report = swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser, reference_frame=6,
-                        faces="largest")
+    report = VideoSwap(source, MeshSwapper(), analyser, reference_frame=6, faces="largest").run(clip, output)
 
     assert report.swapped_frames == 5
     given, _, _ = decode_all(clip)
@@ -264,7 +262,7 @@ def test_a_file_that_is_not_a_video_is_refused_and_nothing_written(tmp_path, sou
     target.write_bytes(content)
 
     with pytest.raises(VideoError, match="is not an MP4/MOV or WebM/MKV video"):
-        swap_video(source, target, tmp_path / "out.mp4", swapper=MeshSwapper(), analyser=analyser)
+        VideoSwap(source, MeshSwapper(), analyser).run(target, tmp_path / "out.mp4")
 
     assert sorted(path.name for path in tmp_path.iterdir()) == ["upload.mp4"]
 
@@ -284,7 +282,7 @@ def test_a_variable_frame_rate_video_keeps_each_frame_time(tmp_path, frames, sou
         output.mux(stream.encode(None))
     output_path = tmp_path / "out.mp4"
 
-    swap_video(source, clip, output_path, swapper=MeshSwapper(), analyser=analyser)
+    VideoSwap(source, MeshSwapper(), analyser).run(clip, output_path)
 
     _, seconds, _ = decode_all(output_path)
     assert seconds == pytest.approx([millis / 1000 for millis in times], abs=1e-3)
@@ -296,7 +294,7 @@ def test_odd_sides_are_cut_to_even_ones(tmp_path, source, analyser):
                       codec="libvpx-vp9", audio="opus")
     output = tmp_path / "out.mp4"
 
-    swap_video(source, clip, output, swapper=MeshSwapper(), analyser=analyser)
+    VideoSwap(source, MeshSwapper(), analyser).run(clip, output)
 
     info = probe(output)
     assert (info.width, info.height, info.frames) == (320, 240, 10)
@@ -313,6 +311,6 @@ def test_a_video_damaged_in_the_middle_is_refused_and_nothing_written(tmp_path, 
     results.mkdir()
 
     with pytest.raises(VideoError, match="damaged.mp4 is damaged near .* and cannot be decoded"):
-        swap_video(source, damaged, results / "out.mp4", swapper=MeshSwapper(), analyser=analyser)
+        VideoSwap(source, MeshSwapper(), analyser).run(damaged, results / "out.mp4")
 
     assert list(results.iterdir()) == []

@@ -9,7 +9,7 @@ from PIL import Image
 
 from safeface.engines.__main__ import main
 from safeface.engines.video import probe
-from tests.engines.video_clips import clip_frames, source_image, write_clip
+from samples.clips import clip_frames, source_image, write_clip
 
 
 def test_it_swaps_a_clip_with_sound_from_the_shell(tmp_path, capsys):

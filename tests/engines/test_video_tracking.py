@@ -10,7 +10,7 @@ import pytest
 from safeface.engines.analysis import OfflineAnalyser
 from safeface.engines.types import Face
 from safeface.engines.video.tracking import HOLD_SECONDS, FaceTracker, OneEuro
-from tests.engines.video_clips import background, clip_frames, portrait
+from samples.clips import background, clip_frames, portrait
 
 WIDTH, HEIGHT, FPS = 320, 240, 25
 

@@ -5,13 +5,9 @@ import pytest
 from faceapi import engine
 from faceapi.models import FaceRender
 from safeface import inference
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_web_knows_the_name_the_worker_generator_reports():
-    assert engine.active_engine().name == inference.generator().name
 
 
 def test_the_diffusers_name_follows_its_config_files(tmp_path):

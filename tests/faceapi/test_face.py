@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from faceapi.models import FaceRender
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
 

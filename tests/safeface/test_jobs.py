@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from django_q.brokers import get_broker
 
-from safeface import jobs
-from safeface.jobs import JobStatus
+from safeface.core import jobs
+from safeface.core.jobs import JobStatus
 from tests.jobapp.models import Chore
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from safeface.sqlite_cache import SQLiteCache
+from safeface.core.cache import SQLiteCache
 
 
 @pytest.fixture

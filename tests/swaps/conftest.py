@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
 from safeface.engines.vocabulary import validate_spec
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from tests.swaps import samples
 
@@ -37,6 +37,7 @@ def stored_files(settings):
 def make_avatar(media):
     """A finished avatar row with a small plain image (for views; tasks use real faces)."""
     from avatars import files
+    from safeface.core.files import encode_thumbnail
     from safeface.engines.vocabulary import validate_spec
 
     def make(owner, status=JobStatus.DONE, rgb=None, **fields):
@@ -44,7 +45,7 @@ def make_avatar(media):
         if status == JobStatus.DONE:
             rgb = np.full((64, 64, 3), 120, dtype=np.uint8) if rgb is None else rgb
             avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
-            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(files.encode_thumbnail(rgb)), save=False)
+            avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(encode_thumbnail(rgb)), save=False)
             avatar.save()
         return avatar
 
@@ -60,7 +61,7 @@ def alices_avatar(alice, make_avatar):
 def no_queue(monkeypatch):
     """Views check that the broker answers; in view tests it does, and sending is a no-op
     (the tasks are tested on their own)."""
-    from safeface import jobs
+    from safeface.core import jobs
 
     sent = []
     monkeypatch.setattr(jobs, "queue_available", lambda: True)

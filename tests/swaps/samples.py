@@ -10,9 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.engines.video_clips import PHOTOS, clip_frames, write_clip
-
-T1 = PHOTOS / "t1.jpg"  # insightface's group photo: several faces
+from samples.clips import T1, clip_frames, write_clip  # noqa: F401  (T1: the tests' group photo)
 
 
 def jpeg(width=320, height=240, colour=(200, 120, 90), **save) -> bytes:

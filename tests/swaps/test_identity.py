@@ -4,7 +4,7 @@ words, a stronger swap offered when someone may still be recognised, and counted
 import pytest
 
 from safeface import inference
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.identity import verdicts
 from swaps.models import SwapJob
 from swaps.tasks import run_swap

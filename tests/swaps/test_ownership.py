@@ -6,7 +6,7 @@ import os
 import pytest
 from django.test import Client
 
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 
 pytestmark = pytest.mark.django_db

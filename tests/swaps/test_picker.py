@@ -2,7 +2,7 @@
 
 import pytest
 
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_q.models import Schedule
 
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from swaps.tasks import purge_targets
 from tests.swaps import samples

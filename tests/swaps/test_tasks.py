@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from safeface.jobs import JobStatus
+from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from swaps.tasks import analyse_target, run_swap
 from tests.swaps import samples
@@ -110,15 +110,15 @@ def test_cancelling_a_running_video_swap_stops_it_and_keeps_no_file(alice_client
     target = upload(alice_client, "clip.mp4", clip.read_bytes(), generated[0], "video/mp4")
     swap = pick(alice_client, target, {"avatar": generated[0].pk, "which": "all"})
 
-    original = SwapJob.report_progress
+    original = SwapJob.set_progress
 
-    def cancel_midway(self, percent, fps=None):
+    def cancel_midway(self, percent, **fields):
         if percent > 20:
             SwapJob.objects.get(pk=self.pk).cancel()  # the person pressed Cancel
-        return original(self, percent, fps)
+        return original(self, percent, **fields)
 
-    monkeypatch.setattr(SwapJob, "report_progress", cancel_midway)
-    monkeypatch.setattr("swaps.tasks.time.monotonic", iter(np.arange(0, 1e6, 1.0)).__next__)  # every report is written
+    monkeypatch.setattr(SwapJob, "set_progress", cancel_midway)
+    monkeypatch.setattr("safeface.engines.video.pipeline.PROGRESS_SECONDS", 0)  # every frame is reported
     run_swap(job_id=swap.pk)
     swap.refresh_from_db()
     assert swap.status == JobStatus.FAILED and swap.cancelled and not swap.result

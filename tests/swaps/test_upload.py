@@ -267,7 +267,7 @@ def test_an_htmx_refusal_comes_back_as_the_form_with_200(alice_client, alices_av
 
 
 def test_when_the_queue_is_down_nothing_is_stored(alice_client, alices_avatar, monkeypatch, stored_files):
-    from safeface import jobs
+    from safeface.core import jobs
 
     monkeypatch.setattr(jobs, "queue_available", lambda: False)
     file = SimpleUploadedFile("photo.jpg", samples.jpeg(), content_type="image/jpeg")
@@ -287,7 +287,7 @@ def test_uploads_are_rate_limited(alice_client, alices_avatar, no_queue, setting
 def test_it_refuses_a_video_whose_stream_declares_a_huge_frame_under_default_limits(upload, stored_files, tmp_path):
     import numpy as np
 
-    from tests.engines.video_clips import write_clip
+    from samples.clips import write_clip
 
     wide = write_clip(tmp_path / "wide.mp4", [np.zeros((64, 4096, 3), np.uint8)] * 2, fps=10, audio=None)
     refused(upload("wide.mp4", wide.read_bytes(), "video/mp4"), stored_files, "4096 × 64 pixels", "the limit is 3840 pixels a side")

@@ -11,19 +11,21 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
+from ..active import DCGAN_NATIVE_SIZE, DCGAN_PACKAGE, dcgan_name
 from ..measure import Measurements, measure
 from ..types import Analyser, Face
 from ..vocabulary import validate_spec
 from . import guided
-from .errors import CancelSignal, GenerationCancelled, Progress, WeightsMissing, cancel_checker
+from ..errors import Cancelled, WeightsMissing
+from ..types import CancelSignal, Progress, cancel_checker
 from .latents import blend, check_seed, derived_seed, interpolation_times, seed_latent, slerp
 from .resample import check_size, resize_square
 
 logger = logging.getLogger(__name__)
 
-PACKAGE = "gan-face-generate"
+PACKAGE = DCGAN_PACKAGE
 LATENT_DIM = 100
-NATIVE_SIZE = 64
+NATIVE_SIZE = DCGAN_NATIVE_SIZE
 # Candidates are measured at one fixed size, so the face chosen for a seed and
 # spec does not depend on the output size asked for (the face API serves many sizes).
 MEASURE_SIZE = 192
@@ -97,8 +99,8 @@ class DcganGenerator:
         self.network = _load_network(self.device)
         self._measured: OrderedDict[tuple[int, bool], Measured] = OrderedDict()
         self.version = metadata.version(PACKAGE)
-        # The picking rules are part of what a seed draws: PICKING bumps when they change.
-        self.name = f"dcgan-digiface@{self.version}" + (f"+pick{guided.PICKING}" if analyser is not None else "")
+        self.name = dcgan_name(picks=analyser is not None)
+        self.native_size = NATIVE_SIZE
         self.guided_values = guided.guided_values(with_face_analysis=analyser is not None)
         self.honours = frozenset(self.guided_values)
         logger.info("Loaded %s (%d candidates per guided seed, analyser %s)",
@@ -213,7 +215,7 @@ class DcganGenerator:
         group = max(1, MAX_BATCH // self.candidates)
         for start in range(0, len(seeds), group):
             if should_stop():
-                raise GenerationCancelled(f"Generation cancelled after {start} of {len(seeds)} faces.")
+                raise Cancelled(f"Generation cancelled after {start} of {len(seeds)} faces.")
             choices = self.choose_many(spec, seeds[start : start + group])
             images.extend(self.render(np.stack([c.latent for c in choices]), size))
             if progress is not None:
@@ -235,7 +237,7 @@ class DcganGenerator:
         times = interpolation_times(steps)
         size = check_size(DEFAULT_SIZE if size is None else size)
         if cancel_checker(cancel)():
-            raise GenerationCancelled("Interpolation cancelled before it started.")
+            raise Cancelled("Interpolation cancelled before it started.")
         start, end = (c.latent for c in self.choose_many(spec, [a, b]))
         frames = self.render(np.stack([slerp(start, end, t) for t in times]), size)
         if progress is not None:
@@ -257,7 +259,7 @@ class DcganGenerator:
             raise ValueError(f"A blend needs one amount per seed: {len(seeds)} seeds, {len(amounts)} amounts.")
         size = check_size(DEFAULT_SIZE if size is None else size)
         if cancel_checker(cancel)():
-            raise GenerationCancelled("Blend cancelled before it started.")
+            raise Cancelled("Blend cancelled before it started.")
         choices = self.choose_many(spec, seeds)
         mixed = blend([c.latent for c in choices], amounts)
         image = self.render(mixed[None, :], size)[0]

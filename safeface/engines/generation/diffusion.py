@@ -18,7 +18,8 @@ import torch
 from ..active import PIPELINE_MARKER, diffusers_name, find_diffusion_model, looks_like_path
 from ..model_files import DEFAULT_DIFFUSION_MODEL, diffusion_model_dir
 from ..vocabulary import ATTRIBUTES, build_prompt
-from .errors import CancelSignal, GenerationCancelled, Progress, WeightsMissing, cancel_checker
+from ..errors import Cancelled, WeightsMissing
+from ..types import CancelSignal, Progress, cancel_checker
 from .latents import blend as blend_latents
 from .latents import check_seed, interpolation_times, slerp
 
@@ -177,6 +178,7 @@ class DiffusersGenerator:
         self.dtype = pipeline.unet.dtype
         self.is_xl = hasattr(pipeline, "text_encoder_2")
         self.name = name
+        self.native_size = settings.size
         # Everything the vocabulary says goes into the prompt; how faithfully a
         # given model follows each phrase is the model's business.
         self.honours = frozenset(ATTRIBUTES)
@@ -253,7 +255,7 @@ class DiffusersGenerator:
         for start in range(0, count, self.settings.max_batch):
             stop = min(start + self.settings.max_batch, count)
             if should_stop():
-                raise GenerationCancelled("Generation cancelled before it started." if start == 0 else "Generation cancelled.")
+                raise Cancelled("Generation cancelled before it started." if start == 0 else "Generation cancelled.")
 
             def on_step_end(pipeline, step, timestep, callback_kwargs, _base=done_steps):
                 # Raising here stops at once; diffusers' own `interrupt` flag would
@@ -261,7 +263,7 @@ class DiffusersGenerator:
                 if progress is not None:
                     progress(_base + step + 1, total_steps)
                 if should_stop():
-                    raise GenerationCancelled(f"Generation cancelled at step {_base + step + 1} of {total_steps}.")
+                    raise Cancelled(f"Generation cancelled at step {_base + step + 1} of {total_steps}.")
                 return {}
 
             batch_kwargs = {key: value[start:stop] for key, value in embeds.items()}

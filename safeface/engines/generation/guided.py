@@ -21,9 +21,7 @@ from ..vocabulary import ANY, ATTRIBUTES, SKIN_TONES
 # A candidate the analyser does not see as exactly one face would fail the
 # quality gate; this cost puts it behind every candidate that would pass.
 NOT_ONE_FACE_COST = 100.0
-# Version of the DCGAN's candidate-picking rules, part of its name (a seed draws another
-# face when they change). 2: with no attribute asked for, the most face-like candidate.
-PICKING = 2
+# The version of these picking rules is active.DCGAN_PICKING: bump it when they change.
 
 Reading = Callable[[Measurements], "float | None"]
 

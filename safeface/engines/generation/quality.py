@@ -8,8 +8,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..types import Analyser, Face, Generator
-from .errors import CancelSignal, GenerationFailed, Progress
+from ..types import Analyser, CancelSignal, Face, Generator, Progress
+from .errors import GenerationFailed
 from .latents import check_seed, derived_seed
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
 """
 
 from . import regions
-from .checked import PhotoSwap, swap_photo
+from .photo import PhotoReport, swap_photo
 from .errors import NoFaceError, SwapError
 from .factory import SWAPPER_NAMES, inswapper_path, load_swapper
 from .inswapper import InSwapper
@@ -18,7 +18,7 @@ __all__ = [
     "InSwapper",
     "MeshSwapper",
     "NoFaceError",
-    "PhotoSwap",
+    "PhotoReport",
     "SwapError",
     "inswapper_path",
     "load_swapper",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import EngineError
 
-class SwapError(ValueError):
+
+class SwapError(EngineError):
     """A swap cannot be done as asked (no usable face, missing model data, bad input)."""
 
 

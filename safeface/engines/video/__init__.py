@@ -2,8 +2,8 @@
 through a whole video with PyAV (FFmpeg's libraries inside its wheel). No Django here.
 """
 
-from .errors import VideoCancelled, VideoError
-from .pipeline import VideoReport, swap_video
+from .errors import VideoError
+from .pipeline import VideoReport, VideoSwap
 from .probe import VideoInfo, probe, read_frame
 
-__all__ = ["VideoCancelled", "VideoError", "VideoInfo", "VideoReport", "probe", "read_frame", "swap_video"]
+__all__ = ["VideoError", "VideoInfo", "VideoReport", "VideoSwap", "probe", "read_frame"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import EngineError
 
-class VideoError(ValueError):
+
+class VideoError(EngineError):
     """A video cannot be read, checked or written as asked (wrong kind of file, damaged, no face)."""
-
-
-class VideoCancelled(Exception):
-    """The caller asked a running video job to stop; nothing was written."""

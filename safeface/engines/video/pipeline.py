@@ -14,12 +14,14 @@ from typing import Callable, Sequence
 
 import av
 
-from ..generation.errors import cancel_checker
+from ..errors import Cancelled
 from ..recognition.check import VideoIdentityCheck
+from ..swapping.errors import SwapError
 from ..swapping.selection import Selection, select_faces
-from ..types import Analyser, SourceFace, Swapper
+from ..swapping.sources import per_face_sources
+from ..types import Analyser, CancelSignal, SourceFace, Swapper, cancel_checker
 from . import stages
-from .errors import VideoCancelled, VideoError
+from .errors import VideoError
 from .frames import Colour, from_display, to_display
 from .opening import open_video
 from .probe import VideoInfo, accepted_streams, probe
@@ -50,68 +52,153 @@ class VideoReport:
     identity: dict | None = None  # the identity check (recognition.check), when one was asked for
 
 
-def swap_video(
-    sources: SourceFace | Sequence[SourceFace],
-    target_path: str | Path,
-    output_path: str | Path,
-    *,
-    swapper: Swapper,
-    analyser: Analyser,
-    faces: Selection = "all",
-    reference_frame: int = 0,
-    progress: Callable[[float, float], None] | None = None,
-    cancel: Callable[[], bool] | threading.Event | None = None,
-    detect_every: int | None = None,
-    check: VideoIdentityCheck | None = None,
-) -> VideoReport:
-    """Swap `sources` onto the chosen people of the video at `target_path`, writing an MP4 to `output_path`.
+@dataclass(frozen=True)
+class VideoSwap:
+    """A video swap as asked: which sources go onto which people, with which engines.
 
     `faces` picks people among the analyser's faces in frame `reference_frame` ("all",
     "largest" or indices, as the face picker numbered them); they are followed through the
     whole video, before and after that frame. With one source and "all", people who
     appear later are swapped too. `sources` is one SourceFace, or one per chosen face.
 
-    Every frame is kept with its own timestamp (same count, same duration); the output is
-    H.264 in an MP4 with the original rotation and sound. `progress(percent, fps)` is called
-    about twice a second and at 100; `cancel` (a callable or an Event) stops the job with
-    VideoCancelled. Nothing is ever left at `output_path` unless the job completes: the file
-    is written under a temporary name beside it and renamed at the end.
-
     `detect_every` (frames) sets how often the analyser searches whole frames, FaceMesh
-    following the faces in between; the default is five times a second, 1 searches every
-    frame (see tracking.FaceTracker).
-
-    Raises VideoError for a video that cannot be used (see `probe`), a reference frame
-    without the chosen faces, or a video in which no face is found at all.
+    following the faces in between; the default (None) is five times a second, 1 searches
+    every frame (see tracking.FaceTracker). `check`, when given, judges the result's
+    identity as the frames go by; its report is the VideoReport's `identity`.
     """
-    target_path, output_path = Path(target_path), Path(output_path)
-    info = probe(target_path)
-    stop = cancel_checker(cancel)
-    if not 0 <= reference_frame < max(info.frames, 1):
-        raise VideoError(f"frame {reference_frame} does not exist: the video has {info.frames} frames")
-    detect_every = detect_every or max(1, round(info.fps * DETECT_SECONDS))
-    started = time.perf_counter()
-    people = _choose_people(sources, target_path, info, analyser, faces, reference_frame, detect_every, stop)
 
-    temp = output_path.with_name(f".{output_path.name}.{secrets.token_hex(4)}.part")
-    report = None
-    try:
-        frames, swapped = _swap_frames(
-            people, target_path, temp, info, swapper, analyser, reference_frame, detect_every, stop,
-            _Progress(progress, info.frames, started), check,
-        )
-        if swapped == 0:
-            raise VideoError("no face was found anywhere in the video")
-        identity = check.report() if check is not None else None
-        os.replace(temp, output_path)
-        seconds = time.perf_counter() - started
-        report = VideoReport(frames, seconds, frames / seconds if seconds > 0 else 0.0, swapped, info.has_audio, identity)
-    finally:
-        if report is None:
-            temp.unlink(missing_ok=True)
-    if progress is not None:
-        progress(100.0, report.fps)
-    return report
+    sources: SourceFace | Sequence[SourceFace]
+    swapper: Swapper
+    analyser: Analyser
+    faces: Selection = "all"
+    reference_frame: int = 0
+    detect_every: int | None = None
+    check: VideoIdentityCheck | None = None
+
+    def run(
+        self, target_path: str | Path, output_path: str | Path, *,
+        progress: Callable[[float, float], None] | None = None, cancel: CancelSignal = None,
+    ) -> VideoReport:
+        """Swap the video at `target_path`, writing an MP4 to `output_path`.
+
+        Every frame is kept with its own timestamp (same count, same duration); the output is
+        H.264 in an MP4 with the original rotation and sound. `progress(percent, fps)` is called
+        about twice a second and at 100; `cancel` (a callable or an Event) stops the job with
+        errors.Cancelled. Nothing is ever left at `output_path` unless the job completes: the
+        file is written under a temporary name beside it and renamed at the end.
+
+        Raises VideoError for a video that cannot be used (see `probe`), a reference frame
+        without the chosen faces, or a video in which no face is found at all.
+        """
+        path, output_path = Path(target_path), Path(output_path)
+        info = probe(path)
+        if not 0 <= self.reference_frame < max(info.frames, 1):
+            raise VideoError(f"frame {self.reference_frame} does not exist: the video has {info.frames} frames")
+        video = _Input(path, info, self.detect_every or max(1, round(info.fps * DETECT_SECONDS)), cancel_checker(cancel))
+        started = time.perf_counter()
+        people = self._choose_people(video)
+
+        temp = output_path.with_name(f".{output_path.name}.{secrets.token_hex(4)}.part")
+        report = None
+        try:
+            frames, swapped = self._swap_frames(video, people, temp, _Progress(progress, info.frames, started))
+            if swapped == 0:
+                raise VideoError("no face was found anywhere in the video")
+            identity = self.check.report() if self.check is not None else None
+            os.replace(temp, output_path)
+            seconds = time.perf_counter() - started
+            report = VideoReport(frames, seconds, frames / seconds if seconds > 0 else 0.0, swapped, info.has_audio, identity)
+        finally:
+            if report is None:
+                temp.unlink(missing_ok=True)
+        if progress is not None:
+            progress(100.0, report.fps)
+        return report
+
+    def _choose_people(self, video: _Input) -> _People:
+        """Follow everyone up to the reference frame, then pick people among the analyser's faces there.
+
+        The main pass runs the same deterministic tracker over the same frames, so the track
+        ids found here name the same people there.
+        """
+        sources = [self.sources] if isinstance(self.sources, SourceFace) else list(self.sources)
+        if not sources:
+            raise SwapError("no source face given")
+        tracker = FaceTracker(self.analyser, detect_every=video.detect_every)
+        seen = None
+        for index, image, seconds in _upright_frames(video.path, video.info):
+            if video.stop():
+                raise Cancelled("the video swap was cancelled")
+            seen = tracker.update(image, seconds, search=index == self.reference_frame)
+            if index == self.reference_frame:
+                break
+        detected, tracks = seen.detected or [], seen.detected_tracks or []
+        numbers = {track: index for index, track in enumerate(tracks)}
+        if self.faces == "all" and len(sources) == 1:
+            return _People({}, everyone=sources[0], numbers=numbers)
+        try:
+            chosen = select_faces(detected, self.faces)
+        except ValueError as error:
+            raise VideoError(f"frame {self.reference_frame}: {error}") from None
+        if not chosen:
+            raise VideoError(f"no face was found in frame {self.reference_frame}; choose a frame where the face is visible")
+        matched = per_face_sources(sources, [detected[index] for index in chosen])
+        return _People({tracks[index]: source for index, source in zip(chosen, matched)}, numbers=numbers)
+
+    def _swap_frames(self, video: _Input, people: _People, temp: Path, report: _Progress) -> tuple[int, int]:
+        """Decode (a thread), follow and swap (this thread), encode (another thread); returns
+        (frames, swapped frames). The sound's packets travel through the queues with the frames,
+        so the file is written in the order it was read."""
+        path, info = video.path, video.info
+        tracker = FaceTracker(self.analyser, detect_every=video.detect_every)
+        memory: dict = {}
+        index = swapped = 0
+        halt = threading.Event()
+        decoded, swapped_frames = queue.Queue(stages.QUEUE_FRAMES), queue.Queue(stages.QUEUE_FRAMES)
+        with open_video(path) as container:
+            stream, audio = accepted_streams(container, path.name)
+            writer = VideoWriter(temp, stream, audio, rotation=info.rotation, fps=info.fps)
+            reader = stages.Stage("video-decode", lambda: _read(container, stream, audio, info, path, decoded, halt), halt)
+            encoder = stages.Stage("video-encode", lambda: _write(writer, info, swapped_frames, halt), halt)
+            try:
+                reader.start(), encoder.start()
+                while (item := _next(decoded, halt, reader, encoder)) is not stages.END:
+                    if item[0] == "video":
+                        if video.stop():
+                            raise Cancelled("the video swap was cancelled")
+                        _, image, pts, seconds = item
+                        seen = tracker.update(image, seconds, search=index == self.reference_frame)
+                        targets, chosen = people.faces_and_sources(seen)
+                        if targets:
+                            result = self.swapper.swap(chosen, image, targets, memory=memory)
+                            if self.check is not None:
+                                self.check.observe(seconds, image, result, targets, chosen, people.numbers_of(targets))
+                            image = result
+                            swapped += 1
+                        item = ("video", image, pts)
+                        index += 1
+                    _give(swapped_frames, item, halt, reader, encoder)
+                    if item[0] == "video":
+                        report(index)
+                _give(swapped_frames, stages.END, halt, reader, encoder)
+                encoder.join()
+                _raise_stage_error(reader, encoder)
+            finally:
+                halt.set()  # a no-op once all is done; otherwise the other stages give up
+                reader.join()
+                encoder.join()
+                writer.abort()
+        return index, swapped
+
+
+@dataclass(frozen=True)
+class _Input:
+    """The video being swapped, as probed, and how this run searches it and stops."""
+
+    path: Path
+    info: VideoInfo
+    detect_every: int
+    stop: Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -132,40 +219,6 @@ class _People:
         return [self.numbers.get(face.extra.get("track")) for face in faces]
 
 
-def _choose_people(sources, path, info, analyser, selection, reference_frame, detect_every, stop) -> _People:
-    """Follow everyone up to the reference frame, then pick people among the analyser's faces there.
-
-    The main pass runs the same deterministic tracker over the same frames, so the track
-    ids found here name the same people there.
-    """
-    sources = [sources] if isinstance(sources, SourceFace) else list(sources)
-    if not sources:
-        raise ValueError("no source face given")
-    tracker = FaceTracker(analyser, detect_every=detect_every)
-    seen = None
-    for index, image, seconds in _upright_frames(path, info):
-        if stop():
-            raise VideoCancelled("the video swap was cancelled")
-        seen = tracker.update(image, seconds, search=index == reference_frame)
-        if index == reference_frame:
-            break
-    detected, tracks = seen.detected or [], seen.detected_tracks or []
-    numbers = {track: index for index, track in enumerate(tracks)}
-    if selection == "all" and len(sources) == 1:
-        return _People({}, everyone=sources[0], numbers=numbers)
-    try:
-        chosen = select_faces(detected, selection)
-    except ValueError as error:
-        raise VideoError(f"frame {reference_frame}: {error}") from None
-    if not chosen:
-        raise VideoError(f"no face was found in frame {reference_frame}; choose a frame where the face is visible")
-    if len(sources) == 1:
-        sources = sources * len(chosen)
-    if len(sources) != len(chosen):
-        raise ValueError(f"{len(sources)} source faces for {len(chosen)} chosen faces; give one, or one per face")
-    return _People({tracks[index]: source for index, source in zip(chosen, sources)}, numbers=numbers)
-
-
 def _upright_frames(path: Path, info: VideoInfo):
     """(index, upright RGB image, seconds) for every frame, decoding only the video stream."""
     with open_video(path) as container:
@@ -174,51 +227,6 @@ def _upright_frames(path: Path, info: VideoInfo):
         colour = Colour.of(video.codec_context)
         for index, frame in enumerate(_decoded(container.decode(video), path)):
             yield index, to_display(colour.to_rgb(frame), info.rotation // 90), _seconds(frame, index, info)
-
-
-def _swap_frames(people, path, temp, info, swapper, analyser, reference_frame, detect_every, stop, report, check):
-    """Decode (a thread), follow and swap (this thread), encode (another thread); returns
-    (frames, swapped frames). The sound's packets travel through the queues with the frames,
-    so the file is written in the order it was read."""
-    tracker = FaceTracker(analyser, detect_every=detect_every)
-    memory: dict = {}
-    index = swapped = 0
-    halt = threading.Event()
-    decoded, swapped_frames = queue.Queue(stages.QUEUE_FRAMES), queue.Queue(stages.QUEUE_FRAMES)
-    with open_video(path) as container:
-        video, audio = accepted_streams(container, path.name)
-        writer = VideoWriter(temp, video, audio, rotation=info.rotation, fps=info.fps)
-        reader = stages.Stage("video-decode", lambda: _read(container, video, audio, info, path, decoded, halt), halt)
-        encoder = stages.Stage("video-encode", lambda: _write(writer, info, swapped_frames, halt), halt)
-        try:
-            reader.start(), encoder.start()
-            while (item := _next(decoded, halt, reader, encoder)) is not stages.END:
-                if item[0] == "video":
-                    if stop():
-                        raise VideoCancelled("the video swap was cancelled")
-                    _, image, pts, seconds = item
-                    seen = tracker.update(image, seconds, search=index == reference_frame)
-                    targets, chosen = people.faces_and_sources(seen)
-                    if targets:
-                        result = swapper.swap(chosen, image, targets, memory=memory)
-                        if check is not None:
-                            check.observe(seconds, image, result, targets, chosen, people.numbers_of(targets))
-                        image = result
-                        swapped += 1
-                    item = ("video", image, pts)
-                    index += 1
-                _give(swapped_frames, item, halt, reader, encoder)
-                if item[0] == "video":
-                    report(index)
-            _give(swapped_frames, stages.END, halt, reader, encoder)
-            encoder.join()
-            _raise_stage_error(reader, encoder)
-        finally:
-            halt.set()  # a no-op once all is done; otherwise the other stages give up
-            reader.join()
-            encoder.join()
-            writer.abort()
-    return index, swapped
 
 
 def _read(container, video, audio, info: VideoInfo, path: Path, out: queue.Queue, halt: threading.Event) -> None:

@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from ..active import SWAPPER_NAMES, analyser_for
+from ..analysis import load_analyser, read_image
 from ..analysis.images import save_image
-from .errors import NoFaceError, SwapError
-from .factory import SWAPPER_NAMES
-from .selection import parse_selection, select_faces
+from ..errors import EngineError
+from ..swapping import load_swapper, parse_selection, prepare_source
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +48,12 @@ def add_swap_command(subcommands: argparse._SubParsersAction) -> None:
 
 def run_swap(arguments: argparse.Namespace) -> int:
     """Exit 0 with a JSON summary on stdout; 2 with a message on stderr (and no output file) on bad input."""
-    from ..analysis import load_analyser, read_image
-    from .factory import load_swapper
-    from .sources import prepare_source
-
     try:
         swapper = load_swapper(arguments.swapper, arguments.models_dir, strong=arguments.strong)
-        # inswapper needs identity embeddings, which only the insightface analyser gives;
-        # the mesh swapper needs the offline analyser's dense FaceMesh landmarks.
-        analyser_name = "insightface" if swapper.name.startswith("inswapper") else "offline"
-        analyser = load_analyser(analyser_name, models_dir=arguments.models_dir)
+        analyser = load_analyser(analyser_for(swapper.name), models_dir=arguments.models_dir)
         source = prepare_source(analyser, read_image(arguments.source))
-    except NoFaceError:
-        return _fail(f"no face found in the source image {arguments.source}")
-    except (SwapError, ValueError, OSError) as error:
-        return _fail(str(error))
+    except (EngineError, ValueError, OSError) as error:
+        return _fail(f"{error} ({arguments.source})")
     started = time.perf_counter()
     if arguments.target.suffix.lower() in VIDEO_SUFFIXES:
         return _swap_video(arguments, source, swapper, analyser, started)
@@ -69,31 +61,21 @@ def run_swap(arguments: argparse.Namespace) -> int:
 
 
 def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
-    from ..analysis import read_image
+    from ..swapping import swap_photo
 
     try:
-        target = read_image(arguments.target)
-        faces = analyser.detect(target)
-        if not faces:
-            raise NoFaceError(f"no face found in the target image {arguments.target}")
-        chosen = select_faces(faces, arguments.faces)
-        swapped = [faces[index] for index in chosen]
-        identity = None
-        if arguments.check:  # faces the judge still knows get the stronger swap
-            from .checked import swap_photo
-            from .factory import load_swapper
-
-            stronger = load_swapper(arguments.swapper, arguments.models_dir, strong=True)
-            made = swap_photo(swapper, _judge(arguments, swapper), target, swapped, [source] * len(chosen), stronger=stronger)
-            result, identity = made.image, made.identity
-        else:
-            result = swapper.swap(source, target, swapped)
-        save_image(result, arguments.output, prefix=".swap-")
-    except (SwapError, ValueError, OSError) as error:
+        judge = _judge(arguments, swapper) if arguments.check else None
+        # With a judge, faces it still knows get the stronger swap, as in the worker.
+        stronger = load_swapper(arguments.swapper, arguments.models_dir, strong=True) if judge else None
+        made = swap_photo(read_image(arguments.target), source, swapper=swapper, analyser=analyser,
+                          faces=arguments.faces, judge=judge, stronger=stronger)
+        save_image(made.image, arguments.output, prefix=".swap-")
+    except (EngineError, ValueError, OSError) as error:
         return _fail(str(error))
     summary = {"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
-               "faces_found": len(faces), "faces_swapped": chosen}
-    _report({**summary, **({"identity": identity} if identity else {}), "seconds": round(time.perf_counter() - started, 3)})
+               "faces_found": made.faces_found, "faces_swapped": made.swapped}
+    _report({**summary, **({"identity": made.identity} if made.identity else {}),
+             "seconds": round(time.perf_counter() - started, 3)})
     return 0
 
 
@@ -104,19 +86,18 @@ def _judge(arguments, swapper):
 
 
 def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
-    from ..video import VideoError, swap_video
+    from ..recognition import VideoIdentityCheck
+    from ..video import VideoSwap
 
     def progress(percent: float, fps: float) -> None:
         print(f"\r{percent:5.1f}%  {fps:5.1f} frames/s", end="", file=sys.stderr, flush=True)
 
-    from ..recognition import VideoIdentityCheck
-
-    check = VideoIdentityCheck(_judge(arguments, swapper)) if arguments.check else None
     try:
-        report = swap_video(source, arguments.target, arguments.output, swapper=swapper, analyser=analyser,
-                            faces=arguments.faces, reference_frame=arguments.reference_frame, progress=progress,
-                            check=check)
-    except (VideoError, SwapError, ValueError, OSError) as error:
+        check = VideoIdentityCheck(_judge(arguments, swapper)) if arguments.check else None
+        swap = VideoSwap(source, swapper, analyser, faces=arguments.faces, reference_frame=arguments.reference_frame,
+                         check=check)
+        report = swap.run(arguments.target, arguments.output, progress=progress)
+    except (EngineError, ValueError, OSError) as error:
         print(file=sys.stderr)
         return _fail(str(error))
     print(file=sys.stderr)
@@ -125,7 +106,6 @@ def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
              "has_audio": report.has_audio, **({"identity": report.identity} if report.identity else {}),
              "seconds": round(time.perf_counter() - started, 3)})
     return 0
-
 
 
 def _fail(message: str) -> int:

@@ -8,9 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
+from ..active import ANALYSER_NAMES
+from ..analysis import load_analyser, read_image
 from ..types import Face
-from .factory import ANALYSER_NAMES, load_analyser
-from .images import read_image
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ import numpy as np
 from safeface.engines.analysis import read_image
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
+T1 = PHOTOS / "t1.jpg"  # insightface's group photo: several faces
 TONE_HZ = 440.0
 
 

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
+from safeface.engines.errors import Cancelled, EngineError  # torch-free
+
 logger = logging.getLogger(__name__)
 
 
@@ -113,15 +115,20 @@ class Job(models.Model):
         # can no longer write over the attempt that replaced it.
         return Q(status=JobStatus.RUNNING, attempts=self.attempts)
 
-    def set_progress(self, percent: int) -> bool:
-        """Record progress (0-100) and extend the lease; False when the row was taken
-        from us (cancelled, or reaped), so the caller should stop."""
-        percent = max(0, min(100, int(percent)))
+    def set_progress(self, percent: float, **fields) -> bool:
+        """Record progress (0-100), and `fields` with it, extending the lease; False when
+        the row was taken from us (cancelled, deleted or reaped), so the caller should stop."""
         return self._transition(
             self._held(),
-            progress=percent,
+            progress=max(0, min(100, int(percent))),
             lease_expires_at=timezone.now() + self.lease_for(),
+            **fields,
         )
+
+    def reporter(self, start: float = 0, end: float = 100) -> "Reporter":
+        """The progress and cancel signal to hand the engines for work that fills `start`..`end`
+        of this row's progress bar."""
+        return Reporter(self, start, end)
 
     def succeed(self, **fields) -> bool:
         """End the row done, saving `fields` (result file names...) in the same UPDATE."""
@@ -144,19 +151,51 @@ class Job(models.Model):
             error=message,
         )
 
-    def retry(self) -> bool:
-        """Put a failed row back in the queue with a fresh attempt count (a person asked)."""
+    def requeue(self, from_states=(JobStatus.DONE, JobStatus.FAILED), **changes) -> bool:
+        """Queue a finished row again with a fresh attempt count, saving `changes` in the same
+        UPDATE, and send its task; False when it is not in one of `from_states` (still active)."""
         ok = self._transition(
-            Q(status=JobStatus.FAILED),
+            Q(status__in=from_states),
             status=JobStatus.QUEUED,
             attempts=0,
             error="",
             progress=0,
             finished_at=None,
+            **changes,
         )
         if ok:
             self.enqueue()
         return ok
+
+    def retry(self) -> bool:
+        """Put a failed row back in the queue (a person asked)."""
+        return self.requeue((JobStatus.FAILED,))
+
+
+class Reporter:
+    """Progress and cancel for one job's work, in one object handed to the engines.
+
+    Call it with the work's own percent (0-100) and any fields to save with it; `steps(done,
+    total)` is a generator's progress callback; `cancelled` (a cancel signal, engines.types)
+    turns true once a write finds the row taken from us (cancelled, deleted or reaped), so
+    the work stops at its next check. Writes are as frequent as the engines report; the video
+    pipeline reports twice a second, a generator once a step.
+    """
+
+    def __init__(self, job: Job, start: float = 0, end: float = 100):
+        self.job, self.start, self.end = job, start, end
+        self.lost = False
+
+    def __call__(self, percent: float, **fields) -> bool:
+        if not self.lost:
+            self.lost = not self.job.set_progress(self.start + (self.end - self.start) * percent / 100, **fields)
+        return not self.lost
+
+    def steps(self, done: int, total: int) -> None:
+        self(100 * done / max(total, 1))
+
+    def cancelled(self) -> bool:
+        return self.lost
 
 
 ACTIVE_CONDITION = Q(status__in=ACTIVE_STATES)
@@ -169,7 +208,11 @@ class JobError(Exception):
 def job_task(model: type[Job]):
     """Make `work(job)` a django-q2 task taking `job_id`: claim the row (or return
     if another delivery holds it), run the work, and fail the row with a clear
-    message when the work raises, so no row is left `running` by an exception."""
+    message when the work raises, so no row is left `running` by an exception.
+
+    An engine's own error (engines.errors.EngineError) is already written for the person
+    and fails the row as it is; an engine that stopped because the row was taken from us
+    (engines.errors.Cancelled, seen through a Reporter) leaves the row to whoever took it."""
 
     def decorate(work):
         @functools.wraps(work)
@@ -179,7 +222,9 @@ def job_task(model: type[Job]):
                 return
             try:
                 work(job)
-            except JobError as exc:
+            except Cancelled:
+                pass
+            except (JobError, EngineError) as exc:
                 job.fail(str(exc))
             except Exception:
                 logger.exception("%s %s failed", model.__name__, job_id)

@@ -13,8 +13,8 @@ from pathlib import Path
 from ..active import GENERATOR_NAMES
 from ..analysis.images import save_image
 from ..vocabulary import ATTRIBUTES, SpecError, validate_spec
-from .errors import GenerationFailed, WeightsMissing
-from .quality import DEFAULT_MAX_TRIES, DEFAULT_MIN_SCORE
+from ..errors import EngineError
+from ..generation.quality import DEFAULT_MAX_TRIES, DEFAULT_MIN_SCORE
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _generator_config(arguments: argparse.Namespace) -> dict:
 def run_generate(arguments: argparse.Namespace) -> int:
     from ..analysis import load_analyser
     from ..registry import load_generator
-    from .quality import QualityGate
+    from ..generation import QualityGate
 
     try:
         spec = validate_spec(dict(arguments.attr))
@@ -91,7 +91,7 @@ def run_generate(arguments: argparse.Namespace) -> int:
             result = gate.generate(spec, seed, arguments.size)
             image, used_seed, face = result.image, result.seed, result.face
         save_image(image, arguments.output, prefix=".generate-")
-    except (ValueError, WeightsMissing, GenerationFailed, OSError) as error:
+    except (ValueError, EngineError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     summary = {

@@ -1,0 +1,80 @@
+"""Swapping a photo: the engine-level entry point for photos, beside video.VideoSwap.
+
+The faces are found and chosen here, swapped, and checked by the identity judge; faces
+the judge still takes for the person are swapped again with the stronger swapper. The
+worker and the shell command call this and store what it gives.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..recognition.check import check_photo, still_recognised
+from ..types import Analyser, Recogniser, SourceFace, Swapper
+from .errors import NoFaceError, SwapError
+from .selection import Selection, select_faces
+from .sources import per_face_sources
+
+
+@dataclass(frozen=True)
+class PhotoReport:
+    """What a photo swap did: the picture, how many faces the analyser found and which it
+    swapped (indices, left to right), the identity check (recognition.check.check_photo,
+    each face's entry saying whether it took the stronger swap; None without a judge), and
+    the wall-clock seconds of swapping and checking."""
+
+    image: np.ndarray
+    faces_found: int
+    swapped: list[int]
+    identity: dict | None
+    seconds: float
+
+
+def swap_photo(
+    image: np.ndarray, sources: SourceFace | Sequence[SourceFace], *, swapper: Swapper, analyser: Analyser,
+    faces: Selection = "all", judge: Recogniser | None = None, stronger: Swapper | None = None,
+) -> PhotoReport:
+    """Swap `sources` (one for all, or one per chosen face) onto the faces of `image` that
+    `faces` picks among the analyser's ("all", "largest" or numbers, left to right).
+
+    With a `judge`, the result is checked, faces it still takes for the person in the photo
+    are swapped again with `stronger` (when given and not the same swapper), the others keep
+    the first swap, and the final picture is checked again: more of the face is replaced only
+    where needed. NoFaceError when the photo shows no face; SwapError when the chosen faces
+    are not there (the message says which).
+    """
+    started = time.perf_counter()
+    found = analyser.detect(image)
+    if not found:
+        raise NoFaceError("no face found in the target image")
+    try:
+        chosen = select_faces(found, faces)
+    except ValueError as error:
+        raise SwapError(f"The chosen faces were not found again in the photo ({error}). Pick the faces again.") from None
+    targets = [found[index] for index in chosen]
+    matched = per_face_sources(sources, targets)
+    result = swapper.swap(matched, image, targets)
+    check = None
+    if judge is not None:
+        result, check = _checked(result, image, targets, matched, swapper, judge, stronger)
+    return PhotoReport(result, len(found), chosen, check, time.perf_counter() - started)
+
+
+def _checked(result, image, targets, sources, swapper, judge, stronger):
+    check = check_photo(judge, image, result, targets, sources)
+    again = still_recognised(check)
+    escalate = bool(again) and stronger is not None and stronger.name != swapper.name
+    if escalate:
+        kept = [index for index in range(len(targets)) if index not in again]
+        base = swapper.swap([sources[i] for i in kept], image, [targets[i] for i in kept]) if kept else image
+        result = stronger.swap([sources[i] for i in again], base, [targets[i] for i in again])
+        spent = check["ms"]
+        check = check_photo(judge, image, result, targets, sources)
+        check["ms"] = round(check["ms"] + spent, 1)
+    for index, entry in enumerate(check["faces"]):
+        entry["strong"] = escalate and index in again
+    return result, check

@@ -8,6 +8,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from safeface.provenance import ANIMATION_TYPES
+
 MAX_VALUE_LENGTH = 1000
 DIM_MIN, DIM_MAX, DIM_DEFAULT = 10, 1024, 300
 MAX_BLEND = 16
@@ -16,7 +18,7 @@ FRAMES_MIN, FRAMES_MAX, FRAMES_DEFAULT = 3, 200, 30
 FPS_MIN, FPS_MAX, FPS_DEFAULT = 1, 100, 15
 
 IMAGE_FORMATS = {"webp": "image/webp", "png": "image/png", "jpg": "image/jpeg"}
-ANIMATION_FORMATS = {"mp4": "video/mp4", "gif": "image/gif", "webp": "image/webp"}
+ANIMATION_FORMATS = ANIMATION_TYPES  # what provenance.label_animation makes
 
 _BLEND_NAME = re.compile(r"^(value|amount)(\d+)$")
 _DIGITS = re.compile(r"^[0-9]+$")

@@ -1,8 +1,8 @@
 """Pixels to files: the master images the worker keeps, and the labelled files the API
 serves. No torch here: the web process resizes and labels from cached masters.
 
-Encoder settings are fixed (safeface/provenance/image_files.py for stills, below for
-animations), so the same master gives the same pixels in every process.
+Encoder settings are fixed (safeface/provenance/image_files.py for stills,
+animation_files.py for animations), so the same master gives the same pixels in every process.
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ import numpy as np
 from PIL import Image
 
 from safeface.engines.generation import resize_square
-from safeface.provenance import GenerationFacts, Kind, label_image, watermark
-from safeface.provenance.manifest import sign_image
-from safeface.provenance.xmp import build_packet
+from safeface.provenance import GenerationFacts, Kind, label_animation, label_image, watermark
 
-from .params import ANIMATION_FORMATS, IMAGE_FORMATS
+from .params import IMAGE_FORMATS
 
 MASTER = "master.png"
 FRAMES = "frames"
-H264_CRF = 18
-WEBP_ANIMATION_QUALITY = 85
 
 
 def encode_master(rgb: np.ndarray) -> bytes:
@@ -56,49 +52,6 @@ def labelled_still(master: np.ndarray, dim: int, fmt: str, facts: GenerationFact
 
 
 def labelled_animation(frames: list[np.ndarray], dim: int, fps: int, fmt: str, facts: GenerationFacts, identity) -> bytes:
-    """A morph as mp4 (H.264), GIF or animated WebP, with a signed C2PA manifest.
-
-    MP4 and WebP frames carry the watermark when large enough; GIF's 256-colour palette
-    would destroy it, so GIFs rely on C2PA (and WebP also carries XMP).
-    """
-    pictures = [resize_square(frame, dim) for frame in frames]
-    if fmt != "gif" and watermark.fits(pictures[0]):
-        payload = watermark.WatermarkPayload(facts.kind, facts.object_id)
-        pictures = [watermark.embed(p, payload) for p in pictures]
-    if fmt == "mp4":
-        data = _h264(pictures, fps)
-    else:
-        data = _pillow_animation(pictures, fps, fmt, build_packet(facts) if fmt == "webp" else None)
-    return sign_image(data, ANIMATION_FORMATS[fmt], facts, identity)
-
-
-def _h264(pictures: list[np.ndarray], fps: int) -> bytes:
-    import av
-
-    out = io.BytesIO()
-    with av.open(out, "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width = stream.height = pictures[0].shape[0]
-        stream.pix_fmt = "yuv420p"
-        # One thread: x264's output depends on its thread count, and these are short clips.
-        stream.options = {"crf": str(H264_CRF), "preset": "medium", "threads": "1", "movflags": "+faststart"}
-        for picture in pictures:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return out.getvalue()
-
-
-def _pillow_animation(pictures: list[np.ndarray], fps: int, fmt: str, xmp: str | None) -> bytes:
-    images = [Image.fromarray(p, mode="RGB") for p in pictures]
-    out = io.BytesIO()
-    duration = max(1, round(1000 / fps))
-    if fmt == "gif":
-        images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=duration, loop=0, optimize=False)
-    else:
-        images[0].save(
-            out, "WEBP", save_all=True, append_images=images[1:], duration=duration, loop=0,
-            quality=WEBP_ANIMATION_QUALITY, xmp=xmp.encode("utf-8"),
-        )
-    return out.getvalue()
+    """A morph resized to `dim` as mp4 (H.264), GIF or animated WebP, labelled
+    (provenance.label_animation)."""
+    return label_animation([resize_square(frame, dim) for frame in frames], fps=fps, fmt=fmt, facts=facts, identity=identity)

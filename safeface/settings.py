@@ -317,6 +317,11 @@ SAFEFACE_VIDEO_MAX_SIDE = env.int("SAFEFACE_VIDEO_MAX_SIDE", default=3840)
 SAFEFACE_VIDEO_MAX_PIXELS = env.int("SAFEFACE_VIDEO_MAX_PIXELS", default=3840 * 2160)
 SAFEFACE_VIDEO_MAX_FPS = env.int("SAFEFACE_VIDEO_MAX_FPS", default=120)
 SAFEFACE_VIDEO_MAX_STREAMS = env.int("SAFEFACE_VIDEO_MAX_STREAMS", default=8)
+# A swapped video's frames carry the invisible watermark once every this many seconds (and on
+# its first frame); each marked 720p frame costs a few hundred ms (bench/bench_provenance.py --video).
+SAFEFACE_VIDEO_WATERMARK_SECONDS = env.float("SAFEFACE_VIDEO_WATERMARK_SECONDS", default=2.0)
+if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
+    raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")
 # Uploaded targets are deleted this long after their last swap ends (results stay until deleted).
 SAFEFACE_TARGET_RETENTION_HOURS = env.float("SAFEFACE_TARGET_RETENTION_HOURS", default=24.0)
 # Uploads stream to temporary files here (never to memory), removed when the request ends.

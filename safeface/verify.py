@@ -1,4 +1,4 @@
-"""The "check an image" page: does a file carry SafeFace's labels, and where did
+"""The "check a picture or video" page: does a file carry SafeFace's labels, and where did
 it come from? The upload is read in memory and never stored."""
 
 from django import forms
@@ -20,7 +20,8 @@ ORIGIN_MODELS = {"avatar": "avatars.Avatar", "swap": "swaps.SwapJob"}
 
 
 class VerifyForm(forms.Form):
-    image = forms.FileField(label="Image", help_text="PNG, JPEG or WebP. It is checked and forgotten, never stored.")
+    image = forms.FileField(label="Picture or video",
+                            help_text="PNG, JPEG, WebP or MP4. It is checked and forgotten, never stored.")
 
     def clean_image(self):
         upload = self.cleaned_data["image"]
@@ -57,6 +58,7 @@ def verify(request):
         context.update(
             report=report,
             checked=True,
+            is_video=(report.mime or "").startswith("video/"),
             trusted=report.c2pa is not None and report.c2pa.verdict is Verdict.TRUSTED,
             tampered=report.c2pa is not None and report.c2pa.verdict is Verdict.INVALID,
             source_type=SOURCE_TYPES.get((report.c2pa and report.c2pa.digital_source_type) or (report.xmp and report.xmp.digital_source_type)),

@@ -59,13 +59,16 @@ def clip_frames(width: int, height: int, frames: int, *, face_frames: range | No
 
 def write_clip(
     path: Path, images: list[np.ndarray], *, fps: int = 25, audio: str | None = "aac", rotation: int = 0,
-    container: str = "mp4", codec: str = "libx264", attachments: int = 0,
+    container: str = "mp4", codec: str = "libx264", attachments: int = 0, metadata: dict[str, str] | None = None,
 ) -> Path:
     """Encode `images` (RGB, stored orientation) at `fps`, with a sine tone of the same length
     in `audio` ("aac", "opus", "mp3"... or None), tagged with a display `rotation`; in Matroska,
-    with `attachments` attached text files (fonts, covers: each one a stream of its own)."""
+    with `attachments` attached text files (fonts, covers: each one a stream of its own); an MP4
+    with `metadata` as its container tags."""
     height, width = images[0].shape[:2]
-    with av.open(str(path), mode="w", format=container) as output:
+    options = {"movflags": "use_metadata_tags"} if metadata and container == "mp4" else {}
+    with av.open(str(path), mode="w", format=container, options=options) as output:
+        output.metadata.update(metadata or {})
         for number in range(attachments):
             output.add_attachment(f"note-{number}.txt", "text/plain", f"attachment {number}\n".encode())
         video = output.add_stream(codec, rate=fps)

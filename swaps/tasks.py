@@ -138,21 +138,24 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
 def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> None:
     from safeface.engines.recognition import VideoIdentityCheck
     from safeface.engines.video import VideoSwap, read_frame
-    from swaps.video_files import RemuxError, remux, swap_metadata
+    from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
 
     swapper = inference.swapper(strong=job.strong)
+    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers})
+    every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
     reporter = job.reporter(2, 92)
     swap = VideoSwap(sources if len(sources) > 1 else sources[0], swapper, inference.analyser(), faces=job.face_numbers,
-                     reference_frame=job.reference_frame, check=VideoIdentityCheck(inference.judge()))
+                     reference_frame=job.reference_frame, check=VideoIdentityCheck(inference.judge()),
+                     metadata=video_tags(facts, watermark_seconds=every), mark=FrameMarker(facts, every))
     with files.work_folder() as work, files.local_path(job.target.file) as source:
         report = swap.run(source, work / "swapped.mp4", progress=lambda percent, fps: reporter(percent, fps=fps),
                           cancel=reporter.cancelled)
         timings["swapping"], timings["frames"] = round(report.seconds, 3), report.frames
-        try:
-            labelled = remux(work / "swapped.mp4", work / "labelled", metadata=swap_metadata(job.pk, swapper.name))
-        except RemuxError as exc:
-            raise JobError(f"The swapped video could not be finished: {exc}") from exc
-        _finish(job, labelled, labelled.suffix.lstrip("."), encode_thumbnail(read_frame(labelled, 0)), swapper.name,
+        labelling = time.monotonic()
+        labelled = label_video(work / "swapped.mp4", work / "labelled.mp4", facts=facts,
+                               identity=inference.signing_identity(), parent=source)
+        timings["labelling"] = round(time.monotonic() - labelling, 3)
+        _finish(job, labelled, "mp4", encode_thumbnail(read_frame(labelled, 0)), swapper.name,
                 timings, started, fps=report.fps, identity=job.labelled_check(report.identity))
 
 

@@ -1,4 +1,5 @@
-"""Video containers rewritten without re-encoding: metadata out (uploads), labels in (results).
+"""Uploaded video containers rewritten without re-encoding: their metadata out (results are
+labelled as they are written: provenance.label_video).
 
 A stream copy keeps every frame and sample as it was, and the display rotation (FFmpeg
 copies it with the codec parameters), but none of the source's container or stream
@@ -10,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
-
-from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA
 
 WEBM_CODECS = {"vp8", "vp9", "av1", "opus", "vorbis"}
 
@@ -59,15 +58,3 @@ def remux(source: Path, destination_stem: Path, *, metadata: dict[str, str] | No
     except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
         raise RemuxError(f"the video's container could not be rewritten ({exc})") from exc
     return destination
-
-
-def swap_metadata(swap_id: int, engine: str) -> dict[str, str]:
-    """Container metadata that labels a swap result as synthetic (DESIGN.md, principle 2)."""
-    return {
-        "title": f"SafeFace swap {swap_id}",
-        "comment": "Composite with generated faces (IPTC compositeWithTrainedAlgorithmicMedia), made by SafeFace.",
-        "description": COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
-        "com.iptc.digitalsourcetype": COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
-        "org.safeface.id": f"swap:{swap_id}",
-        "org.safeface.engine": engine,
-    }

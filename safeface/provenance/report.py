@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import watermark
 from .image_files import MAX_DECODE_PIXELS, decode_rgb, open_image, sniff_mime
 from .manifest import ManifestSummary, Verdict, read_manifest
+from .video_files import find_watermark, read_tags, sniff_video, tag_facts, watermark_seconds
 from .watermark import WatermarkPayload
 from .xmp import XmpFacts, parse_packet
 
@@ -27,7 +28,8 @@ _C2PA_STORE_LABEL = b"c2pa"
 class ProvenanceReport:
     """What a file carries. Each part is None when absent or unreadable.
 
-    `mime` is None when the bytes are not PNG, JPEG or WebP (then nothing else is read).
+    `mime` is None when the bytes are not PNG, JPEG, WebP, MP4 or QuickTime (then nothing
+    else is read). For a video, `xmp` holds what its container tags say.
     """
 
     mime: str | None = None
@@ -70,13 +72,27 @@ def read_provenance(
         return ProvenanceReport()
     mime = sniff_mime(data)
     if mime is None:
-        return ProvenanceReport()
+        return _video_report(data, trust_anchors_pem, check_watermark) if sniff_video(data) else ProvenanceReport()
     return ProvenanceReport(
         mime=mime,
         c2pa=_c2pa_part(data, mime, trust_anchors_pem),
         xmp=_xmp_part(data, mime),
         watermark=_watermark_part(data) if check_watermark else None,
     )
+
+
+def _video_report(data: bytes, trust_anchors_pem, check_watermark: bool) -> ProvenanceReport:
+    """A video's marks: its C2PA manifest, container tags and the watermark on the frames
+    the tags say carry it (video_files.FrameMarker)."""
+    mime = sniff_video(data)
+    tags = read_tags(data)
+    found = None
+    if check_watermark:
+        try:
+            found = find_watermark(data, watermark_seconds(tags))
+        except Exception:  # a detector bug must not break the /verify/ page
+            logger.exception("watermark detection failed on a video")
+    return ProvenanceReport(mime=mime, c2pa=_c2pa_part(data, mime, trust_anchors_pem), xmp=tag_facts(tags), watermark=found)
 
 
 def _c2pa_part(data: bytes, mime: str, trust_anchors_pem) -> ManifestSummary | None:

@@ -74,7 +74,7 @@ def test_a_person_signs_up_visits_every_page_and_logs_out(page, settings):
     for path, heading in [
         ("/", "Be in the picture"),
         ("/status/", "System status"),
-        ("/verify/", "Check an image"),
+        ("/verify/", "Check a picture or video"),
         ("/gallery/", "Public gallery"),
         ("/studio/", "Studio"),
         ("/avatars/", "My avatars"),

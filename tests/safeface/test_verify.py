@@ -75,7 +75,7 @@ def test_a_plain_photo_has_no_labels(client):
 def test_garbage_is_answered_calmly(client):
     response = client.post("/verify/", {"image": upload(b"not an image at all" * 100, "x.jpg")})
     assert response.status_code == 200
-    assert b"it is not a PNG, JPEG or WebP picture" in response.content
+    assert b"it is not a PNG, JPEG or WebP picture, nor an MP4 or QuickTime video" in response.content
 
 
 def test_an_empty_form_says_what_is_missing(client):
@@ -87,3 +87,29 @@ def test_checks_are_rate_limited(client, settings):
     settings.SAFEFACE_VERIFY_RATE = "1/m"
     client.post("/verify/", {"image": upload(b"x")})
     assert client.post("/verify/", {"image": upload(b"x")}).status_code == 429
+
+
+def test_it_reads_a_swapped_video_s_manifest_tags_and_watermark(alice_client, alice, settings, tmp_path):
+    """An MP4 labelled as the worker labels a video swap: C2PA trusted, tags, watermark."""
+    from safeface import inference
+    from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
+    from samples.clips import clip_frames, write_clip
+    from safeface.engines.video.writer import VideoWriter  # noqa: F401  (the writer the pipeline uses)
+
+    facts = GenerationFacts(Kind.SWAP, 4242, engine="mesh@2.0", spec={})
+    marker = FrameMarker(facts, 1.0)
+    frames = [marker(index / 10, frame) for index, frame in enumerate(clip_frames(320, 240, 25))]
+    assert marker.marked == 3  # 0 s, 1 s and 2 s
+    # Only the frame at 1 s keeps its mark: the reader finds it only by the period the tags
+    # name (the default, 2 s, would look at 0 s and 2 s).
+    plain_frames = clip_frames(320, 240, 25)
+    frames[0], frames[20] = plain_frames[0], plain_frames[20]
+    plain = write_clip(tmp_path / "plain.mp4", frames, fps=10, metadata=video_tags(facts, watermark_seconds=1.0))
+    signed = label_video(plain, tmp_path / "signed.mp4", facts=facts, identity=inference.signing_identity())
+
+    response = alice_client.post("/verify/", {"image": upload(signed.read_bytes(), "clip.mp4")})
+    html = response.content.decode()
+    assert "Made by SafeFace" in html and "valid, signed by SafeFace" in html
+    assert "a real picture with generated parts composited in" in html
+    assert "found (swap:4242)" in html and "<code>mesh@2.0</code>" in html
+    assert "swap:4242 (private, or deleted)" in html  # no such swap here

@@ -85,6 +85,9 @@ def test_a_photo_result_is_labelled_as_a_composite(alice_client, generated, no_q
 def test_a_video_swap_keeps_the_sound_reports_fps_and_is_labelled(alice_client, generated, no_queue, tmp_path):
     import av
 
+    from safeface import inference
+    from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
+
     clip = samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240)
     target = upload(alice_client, "clip.mp4", clip.read_bytes(), generated[0], "video/mp4")
     assert target.kind == "video" and len(target.faces) == 1
@@ -99,6 +102,14 @@ def test_a_video_swap_keeps_the_sound_reports_fps_and_is_labelled(alice_client, 
         assert video.metadata["org.safeface.id"] == f"swap:{swap.pk}"
         assert "compositeWithTrainedAlgorithmicMedia" in video.metadata["com.iptc.digitalsourcetype"]
         assert sum(1 for _ in video.decode(video=0)) == 10
+    # Labelled as photos are: a signed C2PA manifest (opened the upload, edited with generated
+    # media) and the invisible watermark on its first frame.
+    report = read_provenance(swap.result.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
+    assert report.mime == "video/mp4" and report.c2pa.verdict is Verdict.TRUSTED
+    assert report.c2pa.actions == ("c2pa.opened", "c2pa.edited") and report.c2pa.ingredients == ("source.mp4",)
+    assert report.c2pa.digital_source_type == COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA
+    assert report.trusted_safeface_id == f"swap:{swap.pk}" and report.xmp.safeface_id == f"swap:{swap.pk}"
+    assert report.watermark is not None and report.watermark.safeface_id == f"swap:{swap.pk}"
 
     ranged = alice_client.get(f"/swaps/{swap.pk}/result.mp4", HTTP_RANGE="bytes=100-199")
     assert ranged.status_code == 206 and ranged["Content-Range"].startswith("bytes 100-199/")

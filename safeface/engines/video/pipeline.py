@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import av
+import numpy as np
 
 from ..errors import Cancelled
 from ..recognition.check import VideoIdentityCheck
@@ -65,6 +66,10 @@ class VideoSwap:
     following the faces in between; the default (None) is five times a second, 1 searches
     every frame (see tracking.FaceTracker). `check`, when given, judges the result's
     identity as the frames go by; its report is the VideoReport's `identity`.
+
+    `metadata` are the output's container tags; `mark(seconds, rgb) -> rgb`, when given, is
+    applied to every output frame (as stored, before encoding) on the encoding thread: the
+    caller's labelling (provenance.FrameMarker puts the watermark in), kept out of the engine.
     """
 
     sources: SourceFace | Sequence[SourceFace]
@@ -74,6 +79,8 @@ class VideoSwap:
     reference_frame: int = 0
     detect_every: int | None = None
     check: VideoIdentityCheck | None = None
+    metadata: dict[str, str] | None = None
+    mark: Callable[[float, np.ndarray], np.ndarray] | None = None
 
     def run(
         self, target_path: str | Path, output_path: str | Path, *,
@@ -157,9 +164,9 @@ class VideoSwap:
         decoded, swapped_frames = queue.Queue(stages.QUEUE_FRAMES), queue.Queue(stages.QUEUE_FRAMES)
         with open_video(path) as container:
             stream, audio = accepted_streams(container, path.name)
-            writer = VideoWriter(temp, stream, audio, rotation=info.rotation, fps=info.fps)
+            writer = VideoWriter(temp, stream, audio, rotation=info.rotation, fps=info.fps, metadata=self.metadata)
             reader = stages.Stage("video-decode", lambda: _read(container, stream, audio, info, path, decoded, halt), halt)
-            encoder = stages.Stage("video-encode", lambda: _write(writer, info, swapped_frames, halt), halt)
+            encoder = stages.Stage("video-encode", lambda: _write(writer, info, swapped_frames, halt, self.mark), halt)
             try:
                 reader.start(), encoder.start()
                 while (item := _next(decoded, halt, reader, encoder)) is not stages.END:
@@ -175,7 +182,7 @@ class VideoSwap:
                                 self.check.observe(seconds, image, result, targets, chosen, people.numbers_of(targets))
                             image = result
                             swapped += 1
-                        item = ("video", image, pts)
+                        item = ("video", image, pts, seconds)
                         index += 1
                     _give(swapped_frames, item, halt, reader, encoder)
                     if item[0] == "video":
@@ -245,13 +252,15 @@ def _read(container, video, audio, info: VideoInfo, path: Path, out: queue.Queue
     stages.give(out, stages.END, halt)
 
 
-def _write(writer: VideoWriter, info: VideoInfo, items: queue.Queue, halt: threading.Event) -> None:
+def _write(writer: VideoWriter, info: VideoInfo, items: queue.Queue, halt: threading.Event, mark) -> None:
     turns = info.rotation // 90
     while (item := stages.take(items, halt)) is not stages.END:
         if item[0] == "audio":
             writer.write_audio(item[1])
         else:
-            writer.write_frame(from_display(item[1], turns), item[2])
+            _, image, pts, seconds = item
+            image = from_display(image, turns)
+            writer.write_frame(mark(seconds, image) if mark is not None else image, pts)
     writer.close()
 
 

@@ -29,7 +29,7 @@ def even_size(width: int, height: int) -> tuple[int, int]:
 
 class VideoWriter:
     """An MP4 being written at `path`: frames go in with their original timestamps, sound
-    packets as they are demuxed. `close()` finishes the file (then `movflags=+faststart`
+    packets as they are demuxed; `metadata` are its container tags. `close()` finishes the file (then `movflags=+faststart`
     moves its index to the front); `abort()` drops it unfinished.
 
     The stored frames keep their orientation and the output carries the input's display
@@ -38,11 +38,14 @@ class VideoWriter:
 
     def __init__(
         self, path: Path, video: av.video.stream.VideoStream, audio: av.audio.stream.AudioStream | None, *,
-        rotation: int, fps: float,
+        rotation: int, fps: float, metadata: dict[str, str] | None = None,
     ):
         self.colour = Colour.of(video.codec_context)
         self.width, self.height = even_size(video.codec_context.width, video.codec_context.height)
-        self.container = av.open(str(path), mode="w", format="mp4", container_options={"movflags": "+faststart"})
+        # use_metadata_tags: keys of our own (com.iptc.digitalsourcetype) are kept, not dropped.
+        options = {"movflags": "+faststart" + ("+use_metadata_tags" if metadata else "")}
+        self.container = av.open(str(path), mode="w", format="mp4", container_options=options)
+        self.container.metadata.update(metadata or {})
         try:
             self.video = self._add_video(video, rotation, fps)
             self.audio_in = audio

@@ -14,7 +14,6 @@ from avatars.models import Avatar, random_seed
 from safeface import inference
 from safeface.core import jobs, media
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
-from safeface.core.jobs import JobStatus
 
 PAGE_SIZE = 24
 FILTERABLE = ("age", "gender", "skin_tone", "hair_colour", "expression", "glasses")
@@ -167,11 +166,9 @@ def avatar_thumbnail(request, pk):
 @require_POST
 def avatar_visibility(request, pk):
     avatar = _get_avatar_for_user(request, pk)
-    if avatar.status != JobStatus.DONE:
+    if not avatar.set_public(request.POST.get("public") == "1"):
         messages.error(request, "Only a finished avatar can be shared.")
     else:
-        avatar.is_public = request.POST.get("public") == "1"
-        avatar.save(update_fields=["is_public", "updated_at"])
         messages.success(request, "Shared in the public gallery." if avatar.is_public else "Now private: only you can see it.")
     return redirect(avatar)
 

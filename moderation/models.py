@@ -57,6 +57,15 @@ class Moderated(models.Model):
             return True
         return self.is_public and not self.is_hidden and self.status == JobStatus.DONE
 
+    def set_public(self, public: bool) -> bool:
+        """Share it (or stop sharing it) as its owner asked; False, nothing changed, while it
+        is not finished."""
+        if self.status != JobStatus.DONE:
+            return False
+        self.is_public = public
+        self.save(update_fields=["is_public", "updated_at"])
+        return True
+
     def hide(self, moderator, reason: str = "") -> None:
         """Take it out of public view (its owner still sees it); closes its open reports."""
         self._set_moderation(Visibility.HIDDEN)

@@ -205,11 +205,9 @@ def swap_cancel(request, pk):
 @require_POST
 def swap_visibility(request, pk):
     swap = _get_swap_for_user(request, pk)
-    if swap.status != JobStatus.DONE:
+    if not swap.set_public(request.POST.get("public") == "1"):
         messages.error(request, "Only a finished swap can be shared.")
     else:
-        swap.is_public = request.POST.get("public") == "1"
-        swap.save(update_fields=["is_public", "updated_at"])
         messages.success(
             request,
             "Public: anyone with the link can see the result (never your original)." if swap.is_public else "Now private: only you can see it.",

@@ -95,3 +95,18 @@ def running_site(port: int = 8765, web_workers: int = 2, threads: int = 4, **ext
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def s3_env() -> dict[str, str]:
+    """A bucket on a loopback S3-compatible server started in this process (moto's server
+    mode, samples/s3.py), as the settings' environment variables."""
+    sys.path.insert(0, str(ROOT))
+    from samples import s3
+
+    endpoint, bucket = s3.start_server(), "safeface-bench"
+    s3.create_bucket(endpoint, bucket)
+    return {"SAFEFACE_S3_BUCKET": bucket, "SAFEFACE_S3_ENDPOINT_URL": endpoint,
+            "SAFEFACE_S3_ACCESS_KEY_ID": s3.CREDENTIALS["aws_access_key_id"],
+            "SAFEFACE_S3_SECRET_ACCESS_KEY": s3.CREDENTIALS["aws_secret_access_key"],
+            "SAFEFACE_S3_REGION": s3.CREDENTIALS["region_name"]}
+

@@ -10,6 +10,13 @@ which fails if another process got there first; the loser then serves the winner
 file. That is what makes the bytes for a key the same everywhere, even though every
 C2PA signature carries random salts (see views.py).
 
+With media on S3 (SAFEFACE_S3_BUCKET), the bucket is the shared cache and each machine's
+folder a read-through copy of it: a file goes to the bucket first, written once with a
+conditional PUT (If-None-Match: *), so the first writer wins on every machine, and a web
+process that lacks a file fetches it from the bucket once. Cached files never change, so a
+local copy never goes stale; a morph's frames folder is complete once its `.complete`
+object is there.
+
 A served file's strong ETag is the hash of its bytes, kept in memory per file identity
 (device, inode, mtime, size): a file is never changed in place, and a key cleared and
 labelled again is a new file with a later mtime (labelling takes far longer than the
@@ -57,7 +64,38 @@ def _engine_folder(root: str, engine_name: str) -> Path:
 
 
 def write_once(path: Path, data: bytes) -> bytes:
-    """Put `data` at `path` unless a file is already there; return what is there now."""
+    """Put `data` at `path` unless a file is already there (in the bucket too, when media is
+    on S3); return what is there now."""
+    if (bucket := _bucket(path)) is not None:
+        data = bucket.put_once(_key(path), data)
+    return _write_local_once(path, data)
+
+
+def fetch(path: Path) -> bool:
+    """Whether the file is here, fetched from the bucket first when only it holds it."""
+    if path.is_file():
+        return True
+    bucket = _bucket(path)
+    data = bucket.get(_key(path)) if bucket is not None else None
+    if data is None:
+        return False
+    _write_local_once(path, data)
+    return True
+
+
+def fetch_folder(path: Path) -> bool:
+    """Whether the whole folder is here (see write_folder_once), fetched from the bucket
+    first when only it holds it."""
+    if path.is_dir():
+        return True
+    bucket = _bucket(path)
+    if bucket is None or bucket.get(_key(path / COMPLETE)) is None:
+        return False
+    _write_local_folder_once(path, bucket.folder(_key(path)))
+    return True
+
+
+def _write_local_once(path: Path, data: bytes) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
     try:
@@ -73,7 +111,15 @@ def write_once(path: Path, data: bytes) -> bytes:
 
 
 def write_folder_once(path: Path, files: dict[str, bytes]) -> None:
-    """Put a folder of files at `path` whole, unless one is already there."""
+    """Put a folder of files at `path` whole, unless one is already there (in the bucket:
+    each file once, then its COMPLETE marker)."""
+    if (bucket := _bucket(path)) is not None:
+        files = {name: bucket.put_once(f"{_key(path)}/{name}", data) for name, data in files.items()}
+        bucket.put_once(_key(path / COMPLETE), b"")
+    _write_local_folder_once(path, files)
+
+
+def _write_local_folder_once(path: Path, files: dict[str, bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".", suffix=".part"))
     try:
@@ -89,8 +135,10 @@ def write_folder_once(path: Path, files: dict[str, bytes]) -> None:
 
 
 def read(path: Path, unless_tagged: frozenset[str] | set[str] = frozenset()) -> tuple[str, bytes | None] | None:
-    """(strong ETag, bytes) of the file at `path`, or None when there is none. The bytes
-    are not read (None) when the ETag is one of `unless_tagged` ("*": any)."""
+    """(strong ETag, bytes) of the file at `path`, or None when there is none (here or in the
+    bucket). The bytes are not read (None) when the ETag is one of `unless_tagged` ("*": any)."""
+    if not path.is_file() and not fetch(path):
+        return None
     try:
         file = open(path, "rb")
     except (FileNotFoundError, NotADirectoryError):
@@ -113,3 +161,57 @@ def read(path: Path, unless_tagged: frozenset[str] | set[str] = frozenset()) -> 
 
 def etag(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+# --- the bucket, when media is on S3 ---------------------------------------------------
+
+COMPLETE = ".complete"
+
+
+def _key(path: Path) -> str:
+    return "faceapi/" + path.relative_to(root()).as_posix()
+
+
+def _bucket(path: Path) -> "_Bucket | None":
+    """The bucket that shares `path`, when media is on S3 and the path is in the cache."""
+    from django.core.files.storage import default_storage
+
+    from safeface.core.storage import is_s3
+
+    return _Bucket(default_storage) if is_s3(default_storage) and path.is_relative_to(root()) else None
+
+
+class _Bucket:
+    """The face API's objects in the media bucket, beside (not through) the storage API:
+    the cache needs a conditional PUT, which Django's storage API has no word for."""
+
+    def __init__(self, storage):
+        from botocore.exceptions import ClientError
+
+        self.client, self.bucket, self.ClientError = storage.connection.meta.client, storage.bucket_name, ClientError
+        location = storage.location.strip("/")
+        self.prefix = f"{location}/" if location else ""
+
+    def put_once(self, key: str, data: bytes) -> bytes:
+        """Store `data` unless the key holds something; return what it holds now."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data, IfNoneMatch="*")
+            return data
+        except self.ClientError as error:
+            if error.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise
+        return self.get(key)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        except self.ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+
+    def folder(self, key: str) -> dict[str, bytes]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{self.prefix}{key}/")
+        names = [entry["Key"].rsplit("/", 1)[1] for page in pages for entry in page.get("Contents", ())]
+        return {name: self.get(f"{key}/{name}") for name in names if name != COMPLETE}
+

@@ -50,7 +50,7 @@ def _frames(job: FaceRender, generator, reporter):
     frames_key = params.get("frames_key", job.key)
     folder = cache.folder(job.engine, frames_key) / rendering.FRAMES
     count = int(params["frames"])
-    if folder.is_dir():
+    if cache.fetch_folder(folder):
         return [rendering.decode_master(folder / rendering.frame_name(i)) for i in range(count)]
     frames = generator.interpolate(
         int(params["from"]), int(params["to"]), count, None, generator.native_size, progress=reporter.steps, cancel=reporter.cancelled

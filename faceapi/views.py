@@ -154,7 +154,7 @@ def _still(request, *, kind: str, key: str, engine, params: dict, master: Callab
     need be). `facts` is only called when a file has to be made."""
     if response := _file_response(request, variant, IMAGE_FORMATS[fmt], filename):
         return response
-    if response := _rendered(request, kind=kind, key=key, engine=engine, params=params, ready=lambda: master().is_file()):
+    if response := _rendered(request, kind=kind, key=key, engine=engine, params=params, ready=lambda: cache.fetch(master())):
         return response
     image = rendering.decode_master(master())
     data = cache.write_once(variant, rendering.labelled_still(image, dim, fmt, facts(), inference.signing_identity()))
@@ -207,7 +207,7 @@ def morph(request):
     filename = f"morph-{key[:12]}.{query.format}"
     if response := _file_response(request, animation, ANIMATION_FORMATS[query.format], filename):
         return response
-    if response := _rendered(request, kind=RenderKind.ANIMATION, key=key, engine=engine, params=params, ready=animation.is_file):
+    if response := _rendered(request, kind=RenderKind.ANIMATION, key=key, engine=engine, params=params, ready=lambda: cache.fetch(animation)):
         return response
     return _file_response(request, animation, ANIMATION_FORMATS[query.format], filename) or _json(
         {"error": "The animation was removed from the cache while it was being served; ask again."}, 503, Retry_After="1"

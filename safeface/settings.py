@@ -241,6 +241,27 @@ STORAGES = {
     "default": {"BACKEND": "safeface.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Media on an S3-compatible service (AWS, MinIO, Ceph RGW, R2...) when a bucket is named: then no
+# web process or worker needs a shared disk. Unset credentials: boto3's own chain (AWS_* variables,
+# an instance role). Objects stay private: the views stream them after their ownership checks.
+SAFEFACE_S3_BUCKET = env.str("SAFEFACE_S3_BUCKET", default="")
+if SAFEFACE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "safeface.core.s3.AtomicS3Storage",
+        "OPTIONS": {
+            "bucket_name": SAFEFACE_S3_BUCKET,
+            "endpoint_url": env.str("SAFEFACE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("SAFEFACE_S3_REGION", default="") or None,
+            "access_key": env.str("SAFEFACE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("SAFEFACE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("SAFEFACE_S3_PREFIX", default="").strip("/"),  # a key prefix, to share a bucket
+            "addressing_style": env.str("SAFEFACE_S3_ADDRESSING_STYLE", default="") or None,  # "path" for most MinIO setups
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+        },
+    }
 # Served straight from static/ when collectstatic has not run (development, tests).
 WHITENOISE_USE_FINDERS = True
 

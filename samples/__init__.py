@@ -1,2 +1,3 @@
-"""Sample media made on the fly, for the tests and the benchmarks alike: short clips from
-insightface's bundled photos, with sound. Nothing here is installed, shipped or served."""
+"""What the tests and the benchmarks make on the fly: short clips from insightface's bundled
+photos, with sound (clips.py), and a loopback S3-compatible server (s3.py, moto's server mode).
+Nothing here is installed, shipped or served."""

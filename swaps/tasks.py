@@ -9,9 +9,12 @@ import time
 import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from safeface import inference
 from safeface.core.files import encode_thumbnail, save_both
+from safeface.core.orphans import purge_orphans
+from safeface.core.storage import temporary_leftovers
 from safeface.core.jobs import JobError, job_task
 from swaps import files
 from avatars.models import Avatar
@@ -191,7 +194,13 @@ def purge_targets() -> int:
         count += 1
     if count:
         logger.info("Deleted the uploads of %d swap target(s) after retention", count)
-    # Work folders of workers killed mid-task, once no task could still be using them.
-    if stale := files.remove_stale_work_folders(older_than=settings.Q_CLUSTER["retry"]):
+    # What killed workers left, once no task could still be using it: work folders, half-written
+    # uploads, stored files no row records.
+    grace = settings.Q_CLUSTER["retry"]
+    if stale := files.remove_stale_work_folders(older_than=grace):
         logger.info("Removed %d work folder(s) left by killed workers", stale)
+    if leftovers := temporary_leftovers(default_storage, older_than=grace):
+        logger.info("Removed %d unfinished upload(s) left in storage by killed workers", leftovers)
+    if orphans := purge_orphans(default_storage, older_than=grace):
+        logger.info("Removed %d stored file(s) that no row recorded", orphans)
     return count

@@ -34,3 +34,15 @@ def fresh_cache(settings, request):
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"{caches['default'].get('KEY_PREFIX', '')}-{request.node.nodeid}"
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def own_media(settings, request):
+    """With media on S3 (SAFEFACE_TEST_S3=1), a key prefix per test, as each test that needs
+    files gets a MEDIA_ROOT of its own on local storage; tests sharing a worker's media
+    (tests/e2e, cluster_media) go back to the run's own prefix."""
+    if not settings.SAFEFACE_S3_BUCKET:
+        return
+    default = settings.STORAGES["default"]
+    prefix = "t-" + "".join(c if c.isalnum() else "-" for c in request.node.nodeid)[-150:]
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}

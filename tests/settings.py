@@ -12,6 +12,19 @@ os.environ.setdefault("SAFEFACE_DATA_DIR", str(Path(__file__).resolve().parent.p
 # Its own queue per run, so parallel runs on one Redis never take each other's tasks.
 os.environ.setdefault("SAFEFACE_QUEUE_NAME", f"safeface-test-{uuid.uuid4().hex[:8]}")
 os.environ.setdefault("SAFEFACE_HTTPS", "false")
+# SAFEFACE_TEST_S3=1: media on a real S3-compatible server (tests/s3.py), one per test run; the
+# processes the tests start find it through the variables set here.
+if os.environ.get("SAFEFACE_TEST_S3") == "1" and not os.environ.get("SAFEFACE_S3_ENDPOINT_URL"):
+    from samples import s3
+
+    os.environ.update(
+        SAFEFACE_S3_ENDPOINT_URL=s3.start_server(),
+        SAFEFACE_S3_BUCKET=os.environ["SAFEFACE_QUEUE_NAME"],
+        SAFEFACE_S3_ACCESS_KEY_ID=s3.CREDENTIALS["aws_access_key_id"],
+        SAFEFACE_S3_SECRET_ACCESS_KEY=s3.CREDENTIALS["aws_secret_access_key"],
+        SAFEFACE_S3_REGION=s3.CREDENTIALS["region_name"],
+    )
+    s3.create_bucket(os.environ["SAFEFACE_S3_ENDPOINT_URL"], os.environ["SAFEFACE_S3_BUCKET"])
 
 from safeface.settings import *  # noqa: E402,F403
 

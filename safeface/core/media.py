@@ -7,35 +7,43 @@ import re
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
+from .storage import is_s3, read_range
+
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 64 * 1024
 
 
 def file_response(request, field, *, content_type: str, filename: str, download: bool = False):
     """The file of `field` (the caller checked who may see it): whole (200), one byte
-    range (206), or 416 for a range past the end. Several ranges get the whole file."""
+    range (206), or 416 for a range past the end. Several ranges get the whole file.
+
+    Local files go out through FileResponse (the server's sendfile where it has one); objects
+    on S3 are streamed from ranged GETs, so the first bytes leave before the last arrive and
+    a video seeks without the whole object being fetched."""
     if not field:
         raise Http404
+    storage, name = field.storage, field.name
     try:
-        size = field.size
-        handle = field.open("rb")
+        size = storage.size(name)
     except (FileNotFoundError, OSError):
         raise Http404 from None
     wanted = _parse_range(request.headers.get("Range", ""), size)
-    if wanted is None:
-        response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
-    elif wanted == "unsatisfiable":
-        handle.close()
+    if wanted == "unsatisfiable":
         response = HttpResponse(status=416, content_type="text/plain")
         response["Content-Range"] = f"bytes */{size}"
+    elif wanted is None and not is_s3(storage):
+        try:
+            handle = storage.open(name, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+        response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
     else:
-        start, end = wanted
-        handle.seek(start)
-        response = StreamingHttpResponse(_read(handle, end - start + 1), status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        start, end = wanted or (0, size - 1)
+        response = StreamingHttpResponse(read_range(storage, name, start, end - start + 1),
+                                         status=206 if wanted else 200, content_type=content_type)
+        if wanted:
+            response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
-        disposition = "attachment" if download else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        response["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -61,15 +69,3 @@ def _parse_range(header: str, size: int):
     if end < start:
         return None
     return start, end
-
-
-def _read(handle, remaining: int):
-    try:
-        while remaining > 0:
-            chunk = handle.read(min(CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()

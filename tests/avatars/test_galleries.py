@@ -1,9 +1,11 @@
-from pathlib import Path
 
 import pytest
 
+from django.core.files.storage import default_storage
+
 from avatars.models import Avatar
 from moderation.models import Visibility
+from safeface.core.storage import stored_files
 from safeface.core.jobs import JobStatus
 from tests.conftest import PASSWORD
 
@@ -90,14 +92,14 @@ def test_the_gallery_leaves_out_private_hidden_and_unfinished_avatars(client, al
 
 def test_deleting_asks_first_then_removes_the_row_and_its_files(alice_client, alice, make_avatar):
     avatar = make_avatar(alice)
-    files = [Path(avatar.image.path), Path(avatar.thumbnail.path)]
+    storage, names = avatar.image.storage, [avatar.image.name, avatar.thumbnail.name]
     assert b"Delete this avatar?" in alice_client.get(f"/avatars/{avatar.pk}/delete/").content
     assert Avatar.objects.filter(pk=avatar.pk).exists()
 
     response = alice_client.post(f"/avatars/{avatar.pk}/delete/")
     assert response.url == "/avatars/"
     assert not Avatar.objects.filter(pk=avatar.pk).exists()
-    assert not any(f.exists() for f in files)
+    assert not any(storage.exists(name) for name in names)
 
 
 def test_several_can_be_deleted_at_once_after_confirming(alice_client, alice, bob, make_avatar):
@@ -122,7 +124,7 @@ def test_deleting_the_account_removes_every_row_and_file(alice_client, alice, ma
     for _ in range(3):
         make_avatar(alice)
     make_avatar(alice, status=JobStatus.FAILED)
-    assert [p for p in Path(media).rglob("*") if p.is_file()]
+    assert list(stored_files(default_storage, "", hidden=True))
     alice_client.post("/accounts/delete/", {"password": PASSWORD})
-    assert [p for p in Path(media).rglob("*") if p.is_file()] == []
+    assert list(stored_files(default_storage, "", hidden=True)) == []
     assert Avatar.objects.count() == 0

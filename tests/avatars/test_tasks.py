@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from avatars.models import Avatar
+from safeface.core.storage import stored_files
 from avatars.tasks import generate_avatar
 from safeface import inference
 from safeface.engines.generation import GenerationFailed
@@ -29,10 +30,10 @@ def test_it_makes_the_avatar_files_and_records_how(queued):
 
     assert avatar.status == JobStatus.DONE, avatar.error
     assert avatar.engine.startswith("dcgan-digiface@")
-    png = Path(avatar.image.path).read_bytes()
+    png = avatar.image.read()
     assert hashlib.sha256(png).hexdigest() == avatar.sha256
-    assert Image.open(avatar.image.path).size == (256, 256)
-    assert Image.open(avatar.thumbnail.path).size == (128, 128)
+    assert Image.open(avatar.image.open("rb")).size == (256, 256)
+    assert Image.open(avatar.thumbnail.open("rb")).size == (128, 128)
     assert len(avatar.face["keypoints"]) == 5 and len(avatar.face["landmarks"]) == 468
     assert avatar.face["score"] >= 0.5
     assert avatar.used_seed is not None and avatar.progress == 100
@@ -43,7 +44,7 @@ def test_the_same_seed_makes_the_same_face(queued, alice):
     other = Avatar.objects.create(owner=alice, spec=queued.spec, seed=queued.seed + 1, size=256)
     for avatar in (queued, twin, other):
         generate_avatar(job_id=avatar.pk)
-    first, second, third = (np.asarray(Image.open(Avatar.objects.get(pk=a.pk).image.path), dtype=float) for a in (queued, twin, other))
+    first, second, third = (np.asarray(Image.open(Avatar.objects.get(pk=a.pk).image.open("rb")), dtype=float) for a in (queued, twin, other))
     # Only the invisible watermarks (each carries its own avatar's id) differ.
     assert np.abs(first - second).mean() < 1.5
     assert np.abs(first - third).mean() > 10
@@ -52,13 +53,14 @@ def test_the_same_seed_makes_the_same_face(queued, alice):
 def test_running_a_finished_task_again_changes_nothing(queued):
     generate_avatar(job_id=queued.pk)
     before = Avatar.objects.get(pk=queued.pk)
-    files = sorted(p.name for p in Path(before.image.path).parent.rglob("*") if p.is_file())
+    storage = before.image.storage
+    files = sorted(name for name, _ in stored_files(storage, "avatars"))
 
     generate_avatar(job_id=queued.pk)
 
     after = Avatar.objects.get(pk=queued.pk)
     assert (after.status, after.attempts, after.image.name, after.updated_at) == (before.status, before.attempts, before.image.name, before.updated_at)
-    assert sorted(p.name for p in Path(after.image.path).parent.rglob("*") if p.is_file()) == files
+    assert sorted(name for name, _ in stored_files(storage, "avatars")) == files
 
 
 def test_an_engine_failure_ends_failed_with_the_engines_message(queued, monkeypatch):
@@ -108,7 +110,7 @@ def test_the_file_carries_provenance_and_a_watermark_with_the_avatars_id(queued)
     generate_avatar(job_id=queued.pk)
     avatar = Avatar.objects.get(pk=queued.pk)
     report = read_provenance(
-        Path(avatar.image.path).read_bytes(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem
+        avatar.image.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem
     )
 
     assert report.c2pa.verdict == Verdict.TRUSTED
@@ -119,9 +121,14 @@ def test_the_file_carries_provenance_and_a_watermark_with_the_avatars_id(queued)
 
 
 def test_unwritable_storage_fails_the_job_with_a_clear_message(queued, settings, tmp_path):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the media folder should be")
-    settings.MEDIA_ROOT = blocker / "media"
+    if settings.SAFEFACE_S3_BUCKET:  # a bucket that is not there
+        default = settings.STORAGES["default"]
+        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket"}
+        settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    else:  # a file where the media folder should be
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("a file where the media folder should be")
+        settings.MEDIA_ROOT = blocker / "media"
 
     generate_avatar(job_id=queued.pk)
 

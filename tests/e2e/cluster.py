@@ -78,3 +78,10 @@ def children(pid: int) -> list[int]:
 
 def loads_torch(pid: int) -> bool:
     return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def stored(name: str) -> bool:
+    """Whether the site's storage holds `name` (local files or S3)."""
+    from django.core.files.storage import default_storage
+
+    return default_storage.exists(name)

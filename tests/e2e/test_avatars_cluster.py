@@ -6,7 +6,7 @@ import pytest
 
 from avatars.models import Avatar
 from safeface.core.jobs import JobStatus
-from tests.e2e.cluster import children, loads_torch, wait_for
+from tests.e2e.cluster import children, loads_torch, stored, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_the_worker_generates_what_the_studio_queues(alice_client, alice, cluste
     avatars = list(Avatar.objects.filter(owner=alice))
     assert [a.status for a in avatars] == [JobStatus.DONE, JobStatus.DONE], [a.error for a in avatars]
     for avatar in avatars:
-        assert (cluster_media / avatar.image.name).is_file()
+        assert stored(avatar.image.name)
         assert alice_client.get(f"/avatars/{avatar.pk}/image.png").status_code == 200
 
 

@@ -6,8 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avatars.models import Avatar
 from safeface.core.jobs import JobStatus
+from swaps import files
 from swaps.models import SwapJob, Target
-from tests.e2e.cluster import wait_for
+from tests.e2e.cluster import stored, wait_for
 from tests.swaps import samples
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def swap_to_done(client, avatar, name, data, content_type, choice):
 def test_the_worker_swaps_two_faces_of_a_photo(alice_client, avatar, cluster_media):
     swap = swap_to_done(alice_client, avatar, "t1.jpg", samples.T1.read_bytes(), "image/jpeg",
                         {"which": "chosen", "face_0": "on", "face_1": "on"})
-    assert len(swap.mapping) == 2 and (cluster_media / swap.result.name).is_file()
+    assert len(swap.mapping) == 2 and stored(swap.result.name)
     assert alice_client.get(f"/swaps/{swap.pk}/result.jpg").status_code == 200
 
 
@@ -54,7 +55,7 @@ def test_the_worker_swaps_a_video_and_keeps_its_sound(alice_client, avatar, clus
     clip = samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240)
     swap = swap_to_done(alice_client, avatar, "clip.mp4", clip.read_bytes(), "video/mp4", {"which": "all"})
     assert swap.fps > 0
-    with av.open(str(cluster_media / swap.result.name)) as video:
+    with files.local_path(swap.result) as local, av.open(str(local)) as video:
         assert video.streams.video and video.streams.audio
     ranged = alice_client.get(f"/swaps/{swap.pk}/result.mp4", HTTP_RANGE="bytes=0-99")
     assert ranged.status_code == 206
@@ -86,6 +87,6 @@ def test_a_worker_killed_mid_video_swap_is_replaced_and_the_swap_ends_done_once(
 
     done = wait_for(finished(SwapJob, pk=swap.pk), timeout=300, interval=0.5)
     assert (done.status, done.attempts) == (JobStatus.DONE, 2), done.error
-    assert (cluster_media / done.result.name).is_file()
+    assert stored(done.result.name)
     leftovers = [p.name for p in cluster_media.rglob("*") if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp"))]
     assert leftovers == []

@@ -21,7 +21,7 @@ def labelled(alice, settings, tmp_path):
     avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=77, size=256)
     generate_avatar(job_id=avatar.pk)
     avatar.refresh_from_db()
-    return avatar, Path(avatar.image.path).read_bytes()
+    return avatar, avatar.image.read()
 
 
 def upload(data: bytes, name="picture.png"):

@@ -20,15 +20,17 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def stored_files(settings):
-    """Every file in the media folder and the upload temp folder, to prove nothing was left."""
+    """Every stored file (media, local or on S3) and every file in the upload temp folder, to
+    prove nothing was left."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    from safeface.core import storage
 
     def files():
-        found = []
-        for folder in (settings.MEDIA_ROOT, settings.FILE_UPLOAD_TEMP_DIR):
-            from pathlib import Path
-
-            found += [str(p) for p in Path(folder).rglob("*") if p.is_file()]
-        return found
+        found = [f"/{name}" for name, _ in storage.stored_files(default_storage, "", hidden=True)]
+        return found + [str(p) for p in Path(settings.FILE_UPLOAD_TEMP_DIR).rglob("*") if p.is_file()]
 
     return files
 

@@ -1,7 +1,6 @@
 """Another user's swap, upload or file is a 404 everywhere; anonymous visitors get a 404
 or the log-in page; state changes need a CSRF token."""
 
-import os
 
 import pytest
 from django.test import Client
@@ -93,9 +92,9 @@ def test_owner_actions(alice_client, swap):
     alice_client.post(f"/swaps/{swap.pk}/visibility/", {"public": "1"})
     swap.refresh_from_db()
     assert swap.is_public
-    result_path = swap.result.path
+    storage, result = swap.result.storage, swap.result.name
     assert alice_client.post(f"/swaps/{swap.pk}/delete/").url == "/swaps/"
-    assert SwapJob.objects.count() == 0 and not os.path.exists(result_path)
+    assert SwapJob.objects.count() == 0 and not storage.exists(result)
 
 
 def test_a_queued_swap_can_be_cancelled_and_its_panel_stops_polling(alice_client, swap):

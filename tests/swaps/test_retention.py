@@ -31,13 +31,13 @@ def target_with_swap(owner, swap_status=JobStatus.DONE, ended_hours_ago=30.0):
 
 def test_old_uploads_are_deleted_and_results_kept(alice):
     target, swap = target_with_swap(alice, ended_hours_ago=30)
-    paths = [target.file.path, target.preview.path]
+    storage, names = target.file.storage, [target.file.name, target.preview.name]
     assert purge_targets() == 1
     target.refresh_from_db()
     swap.refresh_from_db()
     assert not target.file and not target.preview and target.purged_at is not None
-    assert not any(os.path.exists(p) for p in paths)
-    assert swap.result and os.path.exists(swap.result.path)
+    assert not any(storage.exists(name) for name in names)
+    assert swap.result and storage.exists(swap.result.name)
 
 
 def test_recent_uploads_and_those_with_an_active_swap_stay(alice, settings):
@@ -67,10 +67,14 @@ def test_the_purge_is_scheduled_after_migrate():
 
 
 def test_deleting_the_account_removes_every_swap_file(alice, media):
+    from django.core.files.storage import default_storage
+
+    from safeface.core.storage import stored_files
+
     target_with_swap(alice)
-    assert any(p.is_file() for p in media.rglob("*"))
+    assert list(stored_files(default_storage, "", hidden=True))
     alice.delete()
-    assert not any(p.is_file() for p in media.rglob("*"))
+    assert list(stored_files(default_storage, "", hidden=True)) == []
 
 
 def test_work_folders_left_by_killed_workers_are_removed_once_stale(settings, tmp_path):

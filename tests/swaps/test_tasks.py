@@ -2,7 +2,6 @@
 photo and of a video (each face its own avatar), cancel, and clear failure messages."""
 
 import io
-import os
 
 import numpy as np
 import pytest
@@ -10,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from safeface.core.jobs import JobStatus
+from safeface.core import storage as media_storage
+from swaps import files
 from swaps.models import SwapJob, Target
 from swaps.tasks import analyse_target, run_swap
 from tests.swaps import samples
@@ -55,8 +56,8 @@ def test_a_photo_swap_changes_only_the_two_chosen_faces_each_to_its_avatar(alice
     assert swap.status == JobStatus.DONE, swap.error
     assert swap.engine.startswith("mesh") and swap.timings["total"] > 0
 
-    before = np.asarray(Image.open(target.file.path).convert("RGB"))
-    after = np.asarray(Image.open(swap.result.path).convert("RGB"))
+    before = np.asarray(Image.open(target.file.open("rb")).convert("RGB"))
+    after = np.asarray(Image.open(swap.result.open("rb")).convert("RGB"))
     assert before.shape == after.shape
     scale = target.preview_size[0] / before.shape[1]
     changes = [box_change(before, after, face["box"], scale) for face in target.faces]
@@ -97,7 +98,7 @@ def test_a_video_swap_keeps_the_sound_reports_fps_and_is_labelled(alice_client, 
     swap.refresh_from_db()
     assert swap.status == JobStatus.DONE, swap.error
     assert swap.fps and swap.fps > 0 and swap.result.name.endswith(".mp4")
-    with av.open(swap.result.path) as video:
+    with files.local_path(swap.result) as local, av.open(str(local)) as video:
         assert video.streams.video and video.streams.audio
         assert video.metadata["org.safeface.id"] == f"swap:{swap.pk}"
         assert "compositeWithTrainedAlgorithmicMedia" in video.metadata["com.iptc.digitalsourcetype"]
@@ -133,8 +134,7 @@ def test_cancelling_a_running_video_swap_stops_it_and_keeps_no_file(alice_client
     run_swap(job_id=swap.pk)
     swap.refresh_from_db()
     assert swap.status == JobStatus.FAILED and swap.cancelled and not swap.result
-    results = swap.result.storage.path("swaps/results")
-    assert not os.path.exists(results) or os.listdir(results) == []
+    assert list(media_storage.stored_files(swap.result.storage, "swaps/results")) == []
 
 
 def test_a_swap_whose_avatar_was_deleted_fails_clearly(alice_client, generated, no_queue):

@@ -12,10 +12,9 @@ from django.db.models import Q
 
 from moderation.models import Moderated, ModeratedQuerySet
 from safeface.engines.vocabulary import describe
-from safeface.core.fields import SeedField
+from safeface.core.fields import MAX_SEED, SeedField
 from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
 
-MAX_SEED = 2**64 - 1  # seeds are unsigned 64-bit (safeface/core/fields.py stores them)
 
 
 def random_seed() -> int:

@@ -105,6 +105,41 @@ COMMON_ERRORS = {
 IMAGE_FORMAT = _format(p.IMAGE_FORMATS, "webp", "Image format.")
 
 
+def _seed(name: str, description: str) -> dict:
+    return _query(name, {"type": "string", "pattern": "^[0-9]{1,20}$"}, description + " 0 to 2**64 - 1.")
+
+
+# CheckFace's URL shapes (faceapi/checkface.py): lenient numbers, so no ranges to state.
+def _lenient(name: str, default: int, description: str) -> dict:
+    return _query(name, {"type": "string"}, f"{description} Default {default}; out of range or not a number: the default.")
+
+
+CHECKFACE_MORPH = [
+    _value("from_value", "The value whose face the animation starts from (or `from_seed`)."),
+    _value("to_value", "The value whose face it ends on (or `to_seed`)."),
+    _seed("from_seed", "Instead of `from_value`: the seed."),
+    _seed("to_seed", "Instead of `to_value`: the seed."),
+    _lenient("dim", p.DIM_DEFAULT, "Width and height in pixels."),
+    _lenient("fps", 16, "Frames per second."),
+    _lenient("num_frames", 50, "Frames."),
+]
+# Read only with num_multi > 0 (and then checked as /api/face checks a blend).
+CHECKFACE_BLEND = [
+    _query(f"{kind}{i}", {"type": "string"}, f"With `num_multi` over {i}: the blend's {kind} {i}, as in /api/face.")
+    for i in range(p.MAX_BLEND)
+    for kind in ("value", "amount")
+]
+CHECKFACE_NOTE = " CheckFace's URL shape (the retired facemorph.me API); the faces differ from CheckFace's."
+
+
+def _checkface_morph(fmt: str, extra: list | None = None, html: bool = False) -> dict:
+    responses = _media({fmt: p.ANIMATION_FORMATS[fmt]}, "The animation.")
+    if html:
+        responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    return {"get": {"operationId": f"checkface_{fmt}", "summary": f"As /api/morph?format={fmt}." + CHECKFACE_NOTE,
+                    "parameters": [*CHECKFACE_MORPH, *(extra or [])], "responses": responses}}
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -125,7 +160,8 @@ def document() -> dict:
                 "get": {
                     "operationId": "face",
                     "summary": "The face for a value, or a blend of several values' faces",
-                    "parameters": [_value("value", VALUE_DESCRIPTION + " Required unless a blend is given."), DIM, IMAGE_FORMAT, *BLEND],
+                    "parameters": [_value("value", VALUE_DESCRIPTION + " Required unless a blend or `seed` is given."),
+                                   _seed("seed", "Instead of `value`: the seed itself."), DIM, IMAGE_FORMAT, *BLEND],
                     "responses": _media(p.IMAGE_FORMATS, "The face."),
                 }
             },
@@ -134,8 +170,10 @@ def document() -> dict:
                     "operationId": "morph",
                     "summary": "An animation from one value's face to another's, or one frame of it",
                     "parameters": [
-                        _value("from", "The value whose face the animation starts from.", required=True),
-                        _value("to", "The value whose face it ends on.", required=True),
+                        _value("from", "The value whose face the animation starts from (or `from_seed`)."),
+                        _value("to", "The value whose face it ends on (or `to_seed`)."),
+                        _seed("from_seed", "Instead of `from`: the seed."),
+                        _seed("to_seed", "Instead of `to`: the seed."),
                         _integer("frames", p.FRAMES_MIN, p.FRAMES_MAX, p.FRAMES_DEFAULT, "Frames, both ends included."),
                         _integer("fps", p.FPS_MIN, p.FPS_MAX, p.FPS_DEFAULT, "Frames per second."),
                         _integer("dim", p.DIM_MIN, p.DIM_MAX, p.DIM_DEFAULT, "Width and height in pixels (even for mp4)."),
@@ -177,6 +215,35 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/face/": {
+                "get": {
+                    "operationId": "checkface_face",
+                    "summary": "As /api/face, default JPEG." + CHECKFACE_NOTE,
+                    "parameters": [
+                        _value("value", VALUE_DESCRIPTION + " Required unless `seed` or a blend is given."),
+                        _seed("seed", "Instead of `value`: the seed itself."),
+                        _lenient("dim", p.DIM_DEFAULT, "Width and height in pixels."),
+                        _query("format", {"type": "string"}, "`webp`; anything else: JPEG."),
+                        _lenient("num_multi", 0, "A blend of this many faces: `value0`, `amount0`, ..."),
+                        *CHECKFACE_BLEND,
+                    ],
+                    "responses": _media({"webp": "image/webp", "jpg": "image/jpeg"}, "The face."),
+                }
+            },
+            "/api/hashdata/": {
+                "get": {
+                    "operationId": "checkface_hashdata",
+                    "summary": "The seed of a value (or a seed), the value's SHA-256 and the engine." + CHECKFACE_NOTE,
+                    "parameters": [_value("value", VALUE_DESCRIPTION + " Required unless `seed` is given."),
+                                   _seed("seed", "Instead of `value`: the seed itself.")],
+                    "responses": {"200": {"description": "The seed.", "content": _json("HashData")}, **COMMON_ERRORS},
+                }
+            },
+            "/api/gif/": _checkface_morph("gif"),
+            "/api/webp/": _checkface_morph("webp"),
+            "/api/mp4/": _checkface_morph(
+                "mp4", [_query("embed_html", {"type": "string"}, "`true`: an HTML page that plays the MP4 looping.")], html=True,
+            ),
             "/api/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -199,6 +266,17 @@ def document() -> dict:
                         "value": {"type": "string"},
                         "seed": {"type": "string", "pattern": "^[0-9]+$", "description": "unsigned 64-bit, as a decimal string"},
                         "engine": {"type": "string", "description": "the generator's name@version"},
+                    },
+                },
+                "HashData": {
+                    "type": "object",
+                    "required": ["seed", "seed_text", "engine"],
+                    "properties": {
+                        "seed": {"type": "integer", "minimum": 0, "description": "as CheckFace gave it; JavaScript rounds it above 2**53"},
+                        "seed_text": {"type": "string", "pattern": "^[0-9]+$", "description": "the same seed, as a decimal string"},
+                        "engine": {"type": "string", "description": "the generator's name@version"},
+                        "value": {"type": "string"},
+                        "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of the value (UTF-8)"},
                     },
                 },
                 "Status": {

@@ -8,6 +8,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from safeface.core.fields import MAX_SEED
 from safeface.provenance import ANIMATION_TYPES
 
 MAX_VALUE_LENGTH = 1000
@@ -139,15 +140,34 @@ def _amount(query, name: str) -> float:
     return amount + 0.0  # -0.0 and 0.0 are the same amount (and the same cache key)
 
 
+def seed_number(query, name: str) -> int | None:
+    raw = _present(query, name)
+    if raw is None:
+        return None
+    if not _DIGITS.match(raw) or len(raw) > 20 or int(raw) > MAX_SEED:
+        raise ParameterError(name, f"`{name}` must be a whole number from 0 to {MAX_SEED}, not {raw[:40]!r}.")
+    return int(raw)
+
+
+def _face_seed(query, value: str, seed: str) -> int:
+    """The seed of one face: given as is (`seed`), or a value's (`value`); one of the two."""
+    given = seed_number(query, seed)
+    if given is None:
+        return seed_for(_value(query, value))
+    if value in query:
+        raise ParameterError(seed, f"Give either `{value}` or `{seed}`, not both.")
+    return given
+
+
 def parse_face(query) -> FaceQuery:
-    _check_known(query, {"value", "dim", "format"}, (_BLEND_NAME,))
+    _check_known(query, {"value", "seed", "dim", "format"}, (_BLEND_NAME,))
     dim = _integer(query, "dim", DIM_MIN, DIM_MAX, DIM_DEFAULT)
     fmt = _format(query, IMAGE_FORMATS, "webp")
     indices = sorted({int(m.group(2)) for name in query.keys() if (m := _BLEND_NAME.match(name))})
     if not indices:
-        return FaceQuery((seed_for(_value(query, "value")),), None, dim, fmt)
-    if "value" in query:
-        raise ParameterError("value", "Give either `value` or a blend (`value0`, `value1`, ... with `amount0`, ...), not both.")
+        return FaceQuery((_face_seed(query, "value", "seed"),), None, dim, fmt)
+    if "value" in query or "seed" in query:
+        raise ParameterError("value", "Give either `value` (or `seed`) or a blend (`value0`, `value1`, ... with `amount0`, ...), not both.")
     if indices != list(range(len(indices))) or len(indices) > MAX_BLEND:
         wrong = next((i for n, i in enumerate(indices) if i != n), indices[-1])
         raise ParameterError(
@@ -164,9 +184,9 @@ def parse_face(query) -> FaceQuery:
 
 
 def parse_morph(query) -> MorphQuery:
-    _check_known(query, {"from", "to", "frames", "fps", "dim", "format", "frame"})
-    from_seed = seed_for(_value(query, "from"))
-    to_seed = seed_for(_value(query, "to"))
+    _check_known(query, {"from", "to", "from_seed", "to_seed", "frames", "fps", "dim", "format", "frame"})
+    from_seed = _face_seed(query, "from", "from_seed")
+    to_seed = _face_seed(query, "to", "to_seed")
     frames = _integer(query, "frames", FRAMES_MIN, FRAMES_MAX, FRAMES_DEFAULT)
     fps = _integer(query, "fps", FPS_MIN, FPS_MAX, FPS_DEFAULT)
     dim = _integer(query, "dim", DIM_MIN, DIM_MAX, DIM_DEFAULT)
@@ -178,6 +198,14 @@ def parse_morph(query) -> MorphQuery:
     else:
         fmt = _format(query, IMAGE_FORMATS, "webp")
     return MorphQuery(from_seed, to_seed, frames, fps, dim, fmt, frame)
+
+
+def parse_hashdata(query) -> tuple[str | None, int]:
+    """CheckFace's /api/hashdata/: (the value or None, its seed), from `value` or `seed`."""
+    _check_known(query, {"value", "seed"})
+    if "seed" not in query:
+        return parse_seed(query)
+    return None, _face_seed(query, "value", "seed")
 
 
 def parse_seed(query) -> tuple[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkface, views
 
 urlpatterns = [
     path("", views.index, name="faceapi"),
@@ -10,4 +10,10 @@ urlpatterns = [
     path("seed", views.seed, name="faceapi-seed"),
     path("status/<str:key>", views.status, name="faceapi-status"),
     path("openapi.json", views.openapi_document, name="faceapi-openapi"),
+    # CheckFace's URL shapes (the retired facemorph.me API), on the same endpoints: checkface.py.
+    path("face/", checkface.face, name="checkface-face"),
+    path("hashdata/", views.hashdata, name="checkface-hashdata"),
+    path("gif/", checkface.gif, name="checkface-gif"),
+    path("webp/", checkface.webp, name="checkface-webp"),
+    path("mp4/", checkface.mp4, name="checkface-mp4"),
 ]

@@ -16,6 +16,7 @@ the hash of those bytes. The pixels and the XMP are deterministic in any case.
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 from pathlib import Path
 from typing import Callable
@@ -34,7 +35,7 @@ from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 from . import cache, openapi, rendering
 from .engine import active_engine
 from .models import FaceRender, RenderKind
-from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_morph, parse_seed, seed_for
+from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 POLL_SECONDS = 0.1
@@ -219,6 +220,21 @@ def seed(request):
     """The seed a value maps to, and the engine that draws its face."""
     value, number = parse_seed(request.GET)
     return _json({"value": value, "seed": str(number), "engine": active_engine().name})
+
+
+@api_endpoint
+def hashdata(request):
+    """CheckFace's /api/hashdata/: the seed as a number, the value's SHA-256 and the engine.
+
+    CheckFace also gave its GAN's latent vector. SafeFace's faces are drawn by the worker (the
+    offline DCGAN keeps the most face-like of several candidates), so there is no latent here
+    that a client could use, and none is published."""
+    value, number = parse_hashdata(request.GET)
+    # The seed as a number, as CheckFace gave it; above 2**53 JavaScript rounds it: use seed_text.
+    data = {"seed": number, "seed_text": str(number), "engine": active_engine().name}
+    if value is not None:
+        data.update(value=value, hash=hashlib.sha256(value.encode("utf-8")).hexdigest())
+    return _json(data)
 
 
 @api_endpoint

@@ -3,6 +3,7 @@
 from django.db import models
 
 SEED_BITS = 64
+MAX_SEED = 2**SEED_BITS - 1  # the engines' seeds: 0 .. 2**64 - 1
 _HALF = 2 ** (SEED_BITS - 1)
 
 

@@ -110,6 +110,21 @@ def swapper(strong: bool = False):
 
 
 @functools.cache
+def screening():
+    """The sexual-content screening of uploads (SAFEFACE_SCREENER), or None when it is off."""
+    from safeface.engines.screening import Screening, load_screener
+
+    _share_cores()
+    screener = load_screener(settings.SAFEFACE_SCREENER, model=settings.SAFEFACE_SCREENER_MODEL or None,
+                             providers=settings.SAFEFACE_ONNX_PROVIDERS or None)
+    if screener is None:
+        logger.warning("Uploads are not screened for sexual content (SAFEFACE_SCREENER=off)")
+        return None
+    logger.info("Screener loaded: %s", screener.name)
+    return Screening(screener, settings.SAFEFACE_SCREEN_THRESHOLD, settings.SAFEFACE_SCREEN_VIDEO_SHARE)
+
+
+@functools.cache
 def judge():
     """The identity judge of swap results (SAFEFACE_RECOGNISER), never one the swapper is
     driven by (recognition.judge_for), once per worker process."""

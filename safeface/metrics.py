@@ -60,6 +60,15 @@ class JobsCollector:
         yield faces
         yield identity_histogram()
 
+        from swaps.models import Target
+
+        # Rows, never pictures: a refused upload keeps no file.
+        refused = CounterMetricFamily("safeface_uploads_refused", "Uploads the sexual-content screening refused",
+                                      labels=["kind"])
+        for row in Target.objects.filter(screening__refused=True).values("kind").annotate(n=Count("pk")):
+            refused.add_metric([row["kind"]], row["n"])
+        yield refused
+
 
 # Distances from a swapped face to the same face in the upload (the identity judge's units;
 # dlib's "same person" limit is 0.6): the share below the limit is the share still recognisable.

@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, RECOGNISER_NAMES, SWAPPER_NAMES  # torch-free
+from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, RECOGNISER_NAMES, SCREENER_NAMES, SWAPPER_NAMES  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -328,6 +328,19 @@ SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  #
 # The identity judge of every swap result: "auto" is dlib's ResNet (weights in a pip package,
 # independent of every swapper); "arcface" needs buffalo_l, and never judges inswapper.
 SAFEFACE_RECOGNISER = _one_of("SAFEFACE_RECOGNISER", RECOGNISER_NAMES, default="auto")  # auto | dlib | arcface
+# Uploads are screened for sexual content on the worker before faces are looked for (NudeNet's
+# detector; "off" screens nothing). A photo is refused from this score (0 to 1) on; a video when
+# more than SAFEFACE_SCREEN_VIDEO_SHARE of its frames, sampled every SAFEFACE_SCREEN_VIDEO_SECONDS, are.
+SAFEFACE_SCREENER = _one_of("SAFEFACE_SCREENER", SCREENER_NAMES, default="auto")  # auto | nudenet | off
+# Another ONNX model with NudeNet's inputs and outputs (a retrained detector); empty: the wheel's 320n.onnx.
+SAFEFACE_SCREENER_MODEL = env.str("SAFEFACE_SCREENER_MODEL", default="")
+SAFEFACE_SCREEN_THRESHOLD = env.float("SAFEFACE_SCREEN_THRESHOLD", default=0.5)
+SAFEFACE_SCREEN_VIDEO_SECONDS = env.float("SAFEFACE_SCREEN_VIDEO_SECONDS", default=1.0)
+SAFEFACE_SCREEN_VIDEO_SHARE = env.float("SAFEFACE_SCREEN_VIDEO_SHARE", default=0.1)
+if not 0 < SAFEFACE_SCREEN_THRESHOLD <= 1 or not 0 <= SAFEFACE_SCREEN_VIDEO_SHARE < 1:
+    raise ImproperlyConfigured("SAFEFACE_SCREEN_THRESHOLD must be in (0, 1] and SAFEFACE_SCREEN_VIDEO_SHARE in [0, 1).")
+if not 0 < SAFEFACE_SCREEN_VIDEO_SECONDS <= 1:
+    raise ImproperlyConfigured("SAFEFACE_SCREEN_VIDEO_SECONDS must be more than 0 and at most 1: a video is sampled at least once a second.")
 SAFEFACE_SWAP_RATE = env.str("SAFEFACE_SWAP_RATE", default="10/m")  # uploads and swaps started, per user
 # The whole upload; larger bodies are cut off while they stream in (413), nothing kept.
 SAFEFACE_UPLOAD_MAX_BYTES = env.int("SAFEFACE_UPLOAD_MAX_BYTES", default=200 * 2**20)

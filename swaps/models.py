@@ -60,6 +60,10 @@ class Target(Job):
     faces = models.JSONField(default=list, help_text="faces found, left to right: {box} in preview pixels, {area}")
     analyser = models.CharField(max_length=100, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True, help_text="when the uploaded files were deleted")
+    screening = models.JSONField(
+        default=dict, blank=True,
+        help_text="the sexual-content screening of the upload: screener, refused, frames scored, flagged, worst score",
+    )
 
     objects = TargetQuerySet.as_manager()
 

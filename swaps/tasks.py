@@ -26,6 +26,10 @@ STORAGE_FAILED = (
     "The swap was made but could not be stored: the server's storage is full or not writable. "
     "Nothing was kept; please try again later."
 )
+REFUSED = (
+    "This upload can't be used: the screening found what looks like sexual content, which SafeFace does not "
+    "work with. Nothing of it was kept. If that is a mistake, upload another photo or video."
+)
 TARGET_GONE = "The uploaded file was deleted (uploads are kept for a limited time). Upload it again to make a new swap."
 
 
@@ -36,6 +40,8 @@ TARGET_GONE = "The uploaded file was deleted (uploads are kept for a limited tim
 def analyse_target(target: Target) -> None:
     if not target.file:
         raise JobError(TARGET_GONE)
+    if not target.screening:  # once per upload, not again for another frame
+        _screen(target)
     rgb = _target_frame(target)
     faces = inference.analyser().detect(rgb)
     preview, scale = files.encode_preview(rgb)
@@ -63,6 +69,27 @@ def analyse_target(target: Target) -> None:
     )
     if not done:
         storage.delete(name)
+
+
+def _screen(target: Target) -> None:
+    """Refuse an upload that shows sexual content, keeping nothing of it (the row stays, with
+    the verdict and the message, and counts in /metrics)."""
+    screening = inference.screening()
+    if screening is None:
+        return
+    if target.is_video:
+        from safeface.engines.video import sampled_frames
+
+        with files.local_path(target.file) as path:
+            result = screening.frames(sampled_frames(path, settings.SAFEFACE_SCREEN_VIDEO_SECONDS))
+    else:
+        with target.file.open("rb") as stored:
+            result = screening.photo(files.decode_rgb(stored.read()))
+    Target.objects.filter(pk=target.pk).update(screening=result.as_dict())
+    if result.refused:
+        logger.warning("Upload %s refused by the screening (%d of %d pictures flagged)", target.pk, result.flagged, result.frames)
+        target.purge()
+        raise JobError(REFUSED)
 
 
 def _target_frame(target: Target) -> np.ndarray:

@@ -24,6 +24,8 @@ ANALYSER_NAMES = ("auto", "offline", "insightface")
 SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
 # The identity judge of swaps: "auto" is dlib's ResNet (recognition.load_recogniser).
 RECOGNISER_NAMES = ("auto", "dlib", "arcface")
+# The sexual-content screener of uploads: "auto" is NudeNet's; "off" must be chosen explicitly.
+SCREENER_NAMES = ("auto", "nudenet", "off")
 
 
 

@@ -139,6 +139,17 @@ class Swapper(Protocol):
 
 
 @runtime_checkable
+class Screener(Protocol):
+    """Says how sure it is that a picture shows sexual content, from 0 to 1 (an RGB uint8
+    array). `name` is a stable `name@version`."""
+
+    name: str
+
+    def score(self, image: np.ndarray) -> float:
+        ...
+
+
+@runtime_checkable
 class Recogniser(Protocol):
     """Says whether two faces are the same person: the identity judge of every swap.
 

@@ -54,7 +54,7 @@ GLUE = tuple(f"safeface.{name}" for name in ("apps", "health", "inference", "met
 LIBRARY = ("safeface/core", "safeface/engines", "safeface/provenance")
 # What the apps may import of the engines: the engine packages (their __init__ is the entry
 # point) and the shared top-level modules; never a backend's own module, nor the shell commands.
-ENGINE_PACKAGES = ("analysis", "generation", "recognition", "swapping", "video")
+ENGINE_PACKAGES = tuple(sorted(p.parent.name for p in (ROOT / "safeface" / "engines").glob("*/__init__.py") if p.parent.name != "cli"))
 ENGINE_MODULES = ("active", "errors", "model_download", "model_files", "registry", "types", "vocabulary")
 
 

@@ -45,6 +45,13 @@ def test_the_broker_follows_redis_url(tmp_path):
     assert "'redis'" in redis.stdout and "'orm'" not in redis.stdout
 
 
+@pytest.mark.parametrize("variable, value", [("SAFEFACE_SCREEN_VIDEO_SECONDS", "2"), ("SAFEFACE_SCREEN_THRESHOLD", "0"),
+                                             ("SAFEFACE_SCREEN_VIDEO_SHARE", "1")])
+def test_screening_rules_out_of_range_stop_start_up(tmp_path, variable, value):
+    result = run("import django; django.setup()", tmp_path, **{variable: value})
+    assert result.returncode != 0 and variable in result.stderr
+
+
 def test_sqlite_runs_in_wal_mode(db):
     from django.db import connection
 
@@ -55,7 +62,7 @@ def test_sqlite_runs_in_wal_mode(db):
         assert cursor.fetchone()[0] == "wal"
 
 
-@pytest.mark.parametrize("variable", ["SAFEFACE_GENERATOR", "SAFEFACE_ANALYSER", "SAFEFACE_SWAPPER"])
+@pytest.mark.parametrize("variable", ["SAFEFACE_GENERATOR", "SAFEFACE_ANALYSER", "SAFEFACE_SWAPPER", "SAFEFACE_SCREENER"])
 def test_a_misspelt_engine_name_stops_start_up(tmp_path, variable):
     result = run("import django; django.setup()", tmp_path, **{variable: "insigthface"})
 

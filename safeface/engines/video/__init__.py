@@ -4,6 +4,6 @@ through a whole video with PyAV (FFmpeg's libraries inside its wheel). No Django
 
 from .errors import VideoError
 from .pipeline import VideoReport, VideoSwap
-from .probe import VideoInfo, probe, read_frame
+from .probe import VideoInfo, probe, read_frame, sampled_frames
 
-__all__ = ["VideoError", "VideoInfo", "VideoReport", "VideoSwap", "probe", "read_frame"]
+__all__ = ["VideoError", "VideoInfo", "VideoReport", "VideoSwap", "probe", "read_frame", "sampled_frames"]

@@ -110,6 +110,24 @@ def read_frame(path: str | Path, index: int = 0) -> np.ndarray:
     raise VideoError(f"{path.name} has no frame {index}: it has {decoded} frames")
 
 
+def sampled_frames(path: str | Path, every_seconds: float):
+    """The video's frames, upright as displayed, one in every `every_seconds` (the first, then
+    the first of each later period), decoding the whole video once. For screening (screening/)."""
+    path, due = Path(path), 0.0
+    with open_video(path) as container:
+        video, _ = accepted_streams(container, path.name)
+        video.thread_type = "AUTO"
+        rate = float(video.average_rate or 30)
+        try:
+            for index, frame in enumerate(container.decode(video)):
+                seconds = float(frame.time) if frame.time is not None else index / rate
+                if seconds + 1e-6 >= due:
+                    due = (int(seconds / every_seconds + 1e-6) + 1) * every_seconds
+                    yield to_display(Colour.of(frame).to_rgb(frame), quarter_turns(frame.rotation))
+        except av.FFmpegError as error:
+            raise VideoError(f"{path.name}: the video cannot be decoded ({_reason(error)})") from None
+
+
 def accepted_streams(container: av.container.InputContainer, name: str, *, max_streams: int = MAX_STREAMS):
     """The one video stream and the sound stream (or None) of an open video; VideoError for anything else."""
     streams = container.streams

@@ -2,7 +2,21 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make install GPU=1`: the CUDA 12.8 build of torch from PyTorch's wheel index and onnxruntime-gpu
+# (the `gpu` extra) instead of onnxruntime (the `cpu` extra). The venv remembers the choice, so a
+# later `make run` or `make test` keeps it; `make install GPU=0` goes back.
+GPU ?= $(shell cat $(VENV)/.gpu 2>/dev/null || echo 0)
+CUDA ?= cu128
+TORCH_CUDA_INDEX ?= https://download.pytorch.org/whl/$(CUDA)
+TORCH_PIN := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
+ifeq ($(GPU),1)
+  ONNX_EXTRA := gpu
+  OTHER_ONNX := onnxruntime
+else
+  ONNX_EXTRA := cpu
+  OTHER_ONNX := onnxruntime-gpu
+endif
+STAMP := $(VENV)/.installed-$(ONNX_EXTRA)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -14,9 +28,16 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# onnxruntime and onnxruntime-gpu write the same folder: the other one goes first.
+	$(BIN)/python -m pip uninstall --quiet --yes $(OTHER_ONNX) 2>/dev/null || true
+ifeq ($(GPU),1)
+	$(BIN)/python -m pip install --quiet "$(TORCH_PIN)+$(CUDA)" --extra-index-url $(TORCH_CUDA_INDEX)
+endif
+	$(BIN)/python -m pip install --quiet -e ".[dev,$(ONNX_EXTRA)]"
 	$(BIN)/python -m pip install --quiet --no-deps $$($(BIN)/python -c \
 	  "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['safeface']['install-without-deps']))")
+	rm -f $(VENV)/.installed*
+	echo $(GPU) > $(VENV)/.gpu
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).

@@ -55,6 +55,7 @@ class AvatarQuerySet(ModeratedQuerySet):
 
 class Avatar(Moderated, Job):
     task = "avatars.tasks.generate_avatar"
+    hardware = "gpu"
     report_kind = "avatar"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")

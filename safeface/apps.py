@@ -36,15 +36,7 @@ def warm_engines(**kwargs):
 
 
 def install_schedules(**kwargs):
-    """Keep the periodic tasks in django-q2's schedule table (idempotent)."""
-    from django_q.models import Schedule
+    """Keep the periodic tasks in django-q2's schedule table (idempotent), on the CPU cluster."""
+    from safeface.core import queues
 
-    Schedule.objects.update_or_create(
-        name="Reap expired jobs",
-        defaults={
-            "func": "safeface.tasks.reap_jobs",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
+    queues.keep_schedule("Reap expired jobs", "safeface.tasks.reap_jobs", minutes=1)

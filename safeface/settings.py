@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from safeface.core.queues import HARDWARE  # Django settings only, read lazily
 from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, RECOGNISER_NAMES, SCREENER_NAMES, SWAPPER_NAMES  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -189,8 +190,15 @@ SAFEFACE_WORKERS = env.int("SAFEFACE_WORKERS", default=min(os.cpu_count() or 1, 
 # Threads each worker's engines use (torch, OpenCV); default: the cores shared out.
 SAFEFACE_ENGINE_THREADS = env.int("SAFEFACE_ENGINE_THREADS", default=max(1, (os.cpu_count() or 1) // SAFEFACE_WORKERS))
 SAFEFACE_WARM_ENGINES = env.bool("SAFEFACE_WARM_ENGINES", default=True)  # build engines as each worker starts
+SAFEFACE_QUEUE_NAME = env.str("SAFEFACE_QUEUE_NAME", default="safeface")
+# "one": one cluster does everything. "split": GPU work (avatars, swaps, face API renders) and
+# CPU work (upload analysis, every schedule) each get a cluster, named here (hardware -> name)
+# and chosen by safeface/core/queues.py; a GPU machine runs its cluster with Q_CLUSTER_NAME.
+SAFEFACE_QUEUES = _one_of("SAFEFACE_QUEUES", ("one", "split"), default="one")
+SAFEFACE_CLUSTERS = {hardware: f"{SAFEFACE_QUEUE_NAME}-{hardware}" for hardware in HARDWARE} if SAFEFACE_QUEUES == "split" else {}
 Q_CLUSTER = {
-    "name": env.str("SAFEFACE_QUEUE_NAME", default="safeface"),
+    # Every cluster of a site shares this name: django-q2 signs tasks with it.
+    "name": SAFEFACE_QUEUE_NAME,
     "workers": SAFEFACE_WORKERS,
     "recycle": 500,
     # django-q2's timeout must stay below its retry, or a slow task is delivered twice.
@@ -208,6 +216,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = env.float("SAFEFACE_QUEUE_POLL", default=0.2)
+if SAFEFACE_CLUSTERS:
+    # Q_CLUSTER's own cluster is the CPU one: a process without Q_CLUSTER_NAME (the web, a
+    # CPU machine's qcluster) sends tasks naming no cluster (the health ping) there and serves it;
+    # `Q_CLUSTER_NAME=<the GPU name> manage.py qcluster` serves the GPU one (django-q2's ALT_CLUSTERS).
+    Q_CLUSTER["cluster_name"] = SAFEFACE_CLUSTERS["cpu"]
+    Q_CLUSTER["ALT_CLUSTERS"] = {SAFEFACE_CLUSTERS["gpu"]: {}}
+# django-q2 reads Q_CLUSTER_NAME itself; a name no task is sent to would leave a machine idle.
+_CLUSTER_NAMES = tuple(SAFEFACE_CLUSTERS.values()) or (SAFEFACE_QUEUE_NAME,)
+if (os.environ.get("Q_CLUSTER_NAME") or _CLUSTER_NAMES[0]) not in _CLUSTER_NAMES:
+    raise ImproperlyConfigured(
+        f"Q_CLUSTER_NAME={os.environ['Q_CLUSTER_NAME']!r} is not one of {', '.join(_CLUSTER_NAMES)} "
+        f"(SAFEFACE_QUEUES={SAFEFACE_QUEUES})."
+    )
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

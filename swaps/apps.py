@@ -13,15 +13,7 @@ class SwapsConfig(AppConfig):
 
 
 def install_schedules(**kwargs):
-    """Keep the retention task in django-q2's schedule table (idempotent)."""
-    from django_q.models import Schedule
+    """Keep the retention task in django-q2's schedule table (idempotent), on the CPU cluster."""
+    from safeface.core import queues
 
-    Schedule.objects.update_or_create(
-        name="Delete uploaded swap targets after retention",
-        defaults={
-            "func": "swaps.tasks.purge_targets",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 10,
-            "repeats": -1,
-        },
-    )
+    queues.keep_schedule("Delete uploaded swap targets after retention", "swaps.tasks.purge_targets", minutes=10)

@@ -49,6 +49,7 @@ class TargetQuerySet(models.QuerySet):
 
 class Target(Job):
     task = "swaps.tasks.analyse_target"
+    hardware = "cpu"  # finding faces in an upload: the analyser runs well on CPU cores
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_targets")
     kind = models.CharField(max_length=5, choices=Kind.choices)
@@ -111,6 +112,7 @@ class Target(Job):
 
 class SwapJob(Moderated, Job):
     task = "swaps.tasks.run_swap"
+    hardware = "gpu"
     report_kind = "swap"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swaps")

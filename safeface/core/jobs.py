@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
+from safeface.core import queues
 from safeface.engines.errors import Cancelled, EngineError  # torch-free
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,13 @@ class Job(models.Model):
     """Abstract base for every row that a queued task works on.
 
     Subclasses set `task` to the dotted path of a function taking `job_id`
-    (keyword-only) and may override `lease_for()` when some rows need longer.
+    (keyword-only), `hardware` to what that task needs ("gpu" sends it to the GPU cluster
+    when SAFEFACE_QUEUES=split; safeface/core/queues.py), and may override `lease_for()`
+    when some rows need longer.
     """
 
     task: str = ""
+    hardware: str = "cpu"
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100")
@@ -83,8 +87,8 @@ class Job(models.Model):
     def enqueue(self) -> None:
         """Send this row's task to the broker once the surrounding transaction commits
         (never before the row exists for the worker to read)."""
-        job_id, task, group = self.pk, self.task, self._meta.label_lower
-        transaction.on_commit(lambda: _send(task, job_id, group))
+        model, job_id = type(self), self.pk
+        transaction.on_commit(lambda: _send(model, job_id))
 
     # --- transitions: each one conditional UPDATE ------------------------------------------
 
@@ -248,13 +252,17 @@ def queue_available() -> bool:
         return False
 
 
-def _send(task: str, job_id: int, group: str) -> None:
+def _send(model: type[Job], job_id: int) -> None:
+    """Send a row's task to the cluster for its hardware: the one place tasks are sent."""
+    options = {"group": model._meta.label_lower}
+    if cluster := queues.cluster_for(model.hardware):
+        options["cluster"] = cluster
     try:
-        async_task(task, job_id=job_id, group=group)
+        async_task(model.task, job_id=job_id, **options)
     except Exception:
         # The row is committed and stays queued: the reaper sends it again once the
         # broker is back (JOB_REQUEUE_AFTER), so the person's request still stands.
-        logger.exception("Could not send %s for job %s; the reaper will send it again", task, job_id)
+        logger.exception("Could not send %s for job %s; the reaper will send it again", model.task, job_id)
 
 
 def job_models() -> list[type[Job]]:
@@ -294,12 +302,12 @@ def reap(now=None) -> dict[str, int]:
                 lease_expires_at=None,
             ):
                 logger.warning("Re-queued %s %s after its lease expired", model.__name__, job.pk)
-                _send(model.task, job.pk, model._meta.label_lower)
+                _send(model, job.pk)
                 counts["requeued"] += 1
 
         stale = model._default_manager.filter(status=JobStatus.QUEUED, updated_at__lt=now - settings.JOB_REQUEUE_AFTER)
         for job in stale:
             if job._transition(Q(status=JobStatus.QUEUED, updated_at=job.updated_at), updated_at=now):
-                _send(model.task, job.pk, model._meta.label_lower)
+                _send(model, job.pk)
                 counts["resent"] += 1
     return counts

@@ -12,10 +12,11 @@ import logging
 import sys
 
 from .cli.detect import add_detect_command
+from .cli.doctor import add_doctor_command
 from .cli.generate import add_generate_command
 from .cli.swap import add_swap_command
 
-COMMANDS = (add_detect_command, add_generate_command, add_swap_command)
+COMMANDS = (add_detect_command, add_generate_command, add_swap_command, add_doctor_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-from .model_files import diffusion_model_dir
+from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
 
 # The names each role's setting takes ("auto": the production backend when its weights
 # are here, else the offline one). settings.py checks them at start-up, hence here.
@@ -94,6 +94,28 @@ def generator_kind(name: str, model: str, models_dir: Path | str | None) -> str:
     if name != "auto":
         return name
     return "diffusers" if find_diffusion_model(model, models_dir) is not None else "dcgan"
+
+
+def analyser_kind(name: str, models_dir: Path | str | None) -> str:
+    """The backend an analyser setting means here: "auto" is "insightface" when buffalo_l is
+    in `models_dir`, else "offline"; any other name is itself."""
+    if name != "auto":
+        return name
+    return "insightface" if models_dir is not None and BUFFALO_L.is_present(Path(models_dir)) else "offline"
+
+
+def swapper_kind(name: str, models_dir: Path | str | None) -> str:
+    """The backend a swapper setting means here: "auto" is "inswapper" when inswapper_128.onnx
+    is in `models_dir`, else "mesh" (mesh@2.0); any other name is itself."""
+    if name != "auto":
+        return name
+    return "inswapper" if models_dir is not None and (Path(models_dir) / INSWAPPER.target).is_file() else "mesh"
+
+
+def recogniser_kind(name: str) -> str:
+    """The identity judge a recogniser setting means: "auto" is dlib's ResNet (its weights ship
+    in a pip package, and no swapper here is driven by it)."""
+    return "dlib" if name == "auto" else name
 
 
 def diffusers_name(model: str, folder: Path | None) -> str:

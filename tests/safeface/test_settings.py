@@ -95,3 +95,35 @@ def test_every_name_the_settings_accept_builds_an_engine_or_names_its_missing_we
                 assert "fetch_models" in str(missing) or "buffalo_l" in str(missing)
             else:
                 assert "@" in engine.name
+
+
+QUEUE_CONF = (
+    "import django; django.setup(); from django_q.conf import Conf;"
+    "print(Conf.PREFIX, Conf.CLUSTER_NAME, Conf.WORKERS)"
+)
+
+
+def test_one_queue_is_the_default_and_one_cluster_serves_everything(tmp_path):
+    result = run(QUEUE_CONF, tmp_path, SAFEFACE_QUEUE_NAME="faces", SAFEFACE_WORKERS="3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["faces", "faces", "3"]
+
+
+def test_split_queues_make_the_cpu_cluster_the_default_and_the_gpu_one_an_alternative(tmp_path):
+    split = {"SAFEFACE_QUEUES": "split", "SAFEFACE_QUEUE_NAME": "faces", "SAFEFACE_WORKERS": "2"}
+    cpu = run(QUEUE_CONF, tmp_path, **split)
+    gpu = run(QUEUE_CONF, tmp_path, **split, Q_CLUSTER_NAME="faces-gpu")
+    assert cpu.returncode == 0 and gpu.returncode == 0, cpu.stderr + gpu.stderr
+    # One site name (django-q2 signs every task with it), a queue per kind of hardware.
+    assert cpu.stdout.split() == ["faces", "faces-cpu", "2"]
+    assert gpu.stdout.split() == ["faces", "faces-gpu", "2"]
+
+
+@pytest.mark.parametrize(("queues", "cluster"), [("splt", None), ("split", "faces-gpuu"), ("one", "faces-gpu")])
+def test_a_misspelt_queue_setting_or_cluster_name_stops_start_up(tmp_path, queues, cluster):
+    env = {"SAFEFACE_QUEUES": queues, "SAFEFACE_QUEUE_NAME": "faces", **({"Q_CLUSTER_NAME": cluster} if cluster else {})}
+    result = run("import django; django.setup()", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert ("SAFEFACE_QUEUES='splt'" if cluster is None else f"Q_CLUSTER_NAME='{cluster}'") in result.stderr

@@ -67,7 +67,7 @@ def no_queue(monkeypatch):
 
     sent = []
     monkeypatch.setattr(jobs, "queue_available", lambda: True)
-    monkeypatch.setattr(jobs, "_send", lambda task, job_id, group: sent.append((task, job_id)))
+    monkeypatch.setattr(jobs, "_send", lambda model, job_id: sent.append((model.task, job_id)))
     return sent
 
 

@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-from ..active import ANALYSER_NAMES
+from ..active import ANALYSER_NAMES, analyser_kind
 from ..types import Analyser
-from .insightface_backend import FETCH_HINT, InsightFaceAnalyser, pack_dir, pack_is_present
+from .insightface_backend import FETCH_HINT, InsightFaceAnalyser, pack_dir
 from .offline import OfflineAnalyser
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def load_analyser(
     if name not in ANALYSER_NAMES:
         raise ValueError(f"unknown analyser {name!r}; choose one of {', '.join(ANALYSER_NAMES)}")
     models_dir = Path(models_dir) if models_dir is not None else None
-    if name == "insightface" or (name == "auto" and pack_is_present(models_dir)):
+    if analyser_kind(name, models_dir) == "insightface":
         if models_dir is None:
             raise FileNotFoundError(f"the insightface analyser needs a models folder; {FETCH_HINT}")
         if not models_dir.is_dir():

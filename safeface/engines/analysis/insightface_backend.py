@@ -31,10 +31,6 @@ def pack_dir(models_dir: Path) -> Path:
     return Path(models_dir) / BUFFALO_L.unpack_to
 
 
-def pack_is_present(models_dir: Path | None) -> bool:
-    return models_dir is not None and all((pack_dir(models_dir) / name).is_file() for name in REQUIRED_FILES)
-
-
 def choose_providers(available: Sequence[str] | None = None) -> list[str]:
     """onnxruntime providers in order of preference: CUDA first when this build has it, CPU always."""
     available = list(onnxruntime.get_available_providers() if available is None else available)

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-from ..active import RECOGNISER_NAMES
+from ..active import RECOGNISER_NAMES, recogniser_kind
 from ..types import Recogniser, Swapper
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def load_recogniser(name: str = "auto", models_dir: Path | None = None, *,
     """
     if name not in RECOGNISER_NAMES:
         raise ValueError(f"unknown recogniser {name!r}; choose one of {', '.join(RECOGNISER_NAMES)}")
-    if name == "arcface":
+    if recogniser_kind(name) == "arcface":
         from .arcface import ArcFaceRecogniser
 
         if models_dir is None:

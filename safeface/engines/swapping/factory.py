@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-from ..active import SWAPPER_NAMES
+from ..active import SWAPPER_NAMES, swapper_kind
 from ..model_files import INSWAPPER
 from ..types import Swapper
 from .inswapper import InSwapper
@@ -34,7 +34,7 @@ def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
     if name not in SWAPPER_NAMES:
         raise ValueError(f"unknown swapper {name!r}; choose one of {', '.join(SWAPPER_NAMES)}")
     path = inswapper_path(models_dir) if models_dir is not None else None
-    if name == "inswapper" or (name == "auto" and path is not None and path.is_file()):
+    if swapper_kind(name, models_dir) == "inswapper":
         if path is None:
             raise FileNotFoundError("the inswapper swapper needs a models folder; "
                                     "run `python manage.py fetch_models --only inswapper` to fill one")

@@ -41,5 +41,6 @@ def test_the_api_page_shows_its_live_examples(page, cluster_media, settings):  #
     with page.expect_response(lambda r: "/api/morph" in r.url and "format=webp" in r.url and r.status == 200, timeout=90_000):
         page.goto("/api/")
     page.wait_for_load_state("networkidle")
-    assert page.locator("img[data-face-live]").count() == 10
+    # Four faces, a blend, a morph, its four frames, and the CheckFace-shaped URL's face.
+    assert page.locator("img[data-face-live]").count() == 11
     page.screenshot(path=ARTIFACTS / "face-api.png", full_page=True)

@@ -13,12 +13,19 @@ from safeface.core.jobs import JobError, job_task
 
 logger = logging.getLogger(__name__)
 
+AVATAR_REFUSED = (
+    "The generator made a picture that the screening took for sexual content, so it was neither kept nor shown. "
+    "Press Generate again for another face."
+)
+
 
 @job_task(Avatar)
 def generate_avatar(avatar: Avatar) -> None:
     reporter = avatar.reporter(5, 90)
     gated = inference.quality_gate().generate(avatar.spec, avatar.seed, avatar.size, progress=reporter.steps,
                                               cancel=reporter.cancelled)
+    if (screening := inference.screening()) is not None and screening.photo(gated.image).refused:
+        raise JobError(AVATAR_REFUSED)  # a generator can make what nobody asked for; it is never shown
     engine = inference.generator().name
     png = files.labelled_png(gated.image, avatar, engine, gated.seed)
     try:

@@ -30,6 +30,10 @@ REFUSED = (
     "This upload can't be used: the screening found what looks like sexual content, which SafeFace does not "
     "work with. Nothing of it was kept. If that is a mistake, upload another photo or video."
 )
+RESULT_REFUSED = (
+    "The swap's result looked like sexual content to the screening, so it was not kept. "
+    "Try another avatar, or another photo or video."
+)
 TARGET_GONE = "The uploaded file was deleted (uploads are kept for a limited time). Upload it again to make a new swap."
 
 
@@ -157,6 +161,8 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
     timings["swapping"] = round(made.seconds - timings["identity_check"], 3)
     if not job.set_progress(80):
         return
+    if (screening := inference.screening()) is not None and screening.photo(made.image).refused:
+        raise JobError(RESULT_REFUSED)
     extension = job.target.file.name.rsplit(".", 1)[-1]
     facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers})
     labelled = label_image(made.image, mime=files.CONTENT_TYPES[extension], facts=facts,
@@ -167,7 +173,7 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
 
 def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> None:
     from safeface.engines.recognition import VideoIdentityCheck
-    from safeface.engines.video import VideoSwap, read_frame
+    from safeface.engines.video import VideoSwap, read_frame, sampled_frames
     from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
 
     swapper = inference.swapper(strong=job.strong)
@@ -181,6 +187,9 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
         report = swap.run(source, work / "swapped.mp4", progress=lambda percent, fps: reporter(percent, fps=fps),
                           cancel=reporter.cancelled)
         timings["swapping"], timings["frames"] = round(report.seconds, 3), report.frames
+        screening = inference.screening()
+        if screening is not None and screening.frames(sampled_frames(work / "swapped.mp4", settings.SAFEFACE_SCREEN_VIDEO_SECONDS)).refused:
+            raise JobError(RESULT_REFUSED)
         labelling = time.monotonic()
         labelled = label_video(work / "swapped.mp4", work / "labelled.mp4", facts=facts,
                                identity=inference.signing_identity(), parent=source)

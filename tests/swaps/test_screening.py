@@ -72,3 +72,44 @@ def test_an_ordinary_upload_is_screened_and_goes_on(stand_in, alice_client, alic
     assert target.status == JobStatus.DONE and target.faces
     assert target.screening == {"screener": target.screening["screener"], "refused": False, "frames": 1, "flagged": 0,
                                 "worst": 0.0}
+
+
+@pytest.fixture
+def flags_everything(settings, tmp_path):
+    """From now on the screener takes every picture for sexual content."""
+
+    def switch():
+        settings.SAFEFACE_SCREENER_MODEL = str(red_detector(tmp_path / "everything.onnx", everything=True))
+        inference.screening.cache_clear()
+
+    yield switch
+    inference.screening.cache_clear()
+
+
+def test_an_avatar_the_screening_flags_is_neither_kept_nor_shown(flags_everything, alice, stored_files):
+    from avatars.models import Avatar
+    from avatars.tasks import AVATAR_REFUSED, generate_avatar
+    from safeface.engines.vocabulary import validate_spec
+
+    flags_everything()
+    avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=5, size=256)
+    generate_avatar(job_id=avatar.pk)
+    avatar.refresh_from_db()
+    assert avatar.status == JobStatus.FAILED and avatar.error == AVATAR_REFUSED and not avatar.image
+    assert stored_files() == []
+
+
+def test_a_swap_result_the_screening_flags_is_not_stored(flags_everything, alice_client, generated, no_queue, tmp_path):
+    from swaps.models import SwapJob
+    from swaps.tasks import RESULT_REFUSED, run_swap
+
+    photo = analysed(alice_client, generated[0], "t1.jpg", samples.T1.read_bytes(), "image/jpeg")
+    clip = analysed(alice_client, generated[0], "clip.mp4",
+                    samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240).read_bytes(), "video/mp4")
+    flags_everything()
+    for target, choice in ((photo, {"which": "largest"}), (clip, {"which": "all"})):
+        assert alice_client.post(f"/swaps/targets/{target.pk}/", {"avatar": generated[0].pk, **choice}).status_code == 302
+        swap = SwapJob.objects.latest("pk")
+        run_swap(job_id=swap.pk)
+        swap.refresh_from_db()
+        assert swap.status == JobStatus.FAILED and swap.error == RESULT_REFUSED and not swap.result

@@ -35,7 +35,7 @@ def active_engine() -> Engine:
     the weights (and, for diffusers, a walk over its config files) that a cached face
     should not pay for on every request."""
     global _known
-    names = (settings.SAFEFACE_GENERATOR, settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_DIFFUSION_STEPS)
+    names = (inference.api_choice(), settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_DCGAN_CANDIDATES)
     now = time.monotonic()
     known = _known
     if known is not None and known[0] == names and now < known[1]:
@@ -46,11 +46,11 @@ def active_engine() -> Engine:
 
 
 def _look_up_engine() -> Engine:
-    kind = inference.active_generator_kind()
-    if kind == "diffusers":
-        model = settings.SAFEFACE_DIFFUSION_MODEL
-        folder = active.find_diffusion_model(model, settings.SAFEFACE_MODELS_DIR)
-        return Engine(_diffusers_name(model, folder), (("steps", settings.SAFEFACE_DIFFUSION_STEPS),))
+    choice = inference.api_choice()
+    if inference.active_generator_kind(choice) == "diffusers":
+        folder = active.find_diffusion_model(choice.model, settings.SAFEFACE_MODELS_DIR)
+        config = (("steps", choice.steps),) + ((("guidance", choice.guidance),) if choice.guidance is not None else ())
+        return Engine(_diffusers_name(choice.model, folder), config)
     # How many candidates the worker picks the most face-like from changes the faces.
     # The worker's DCGAN always picks among candidates with its analyser.
     return Engine(active.dcgan_name(picks=True), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))

@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 @job_task(FaceRender)
 def render(job: FaceRender) -> None:
-    generator = inference.generator()
+    generator = inference.api_generator()
     if generator.name != job.engine:
         raise JobError(
             f"The worker renders with {generator.name}, but the site asked for {job.engine}: the web and worker "

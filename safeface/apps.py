@@ -30,6 +30,7 @@ def warm_engines(**kwargs):
         inference.quality_gate()  # the generator and the analyser
         inference.judge()  # the swapper and the identity judge
         inference.screening()  # the uploads' screener
+        inference.api_generator()  # the face API's generator (the studio's own unless set apart)
     except Exception:
         # A task will meet the same problem and report it on its row; the worker must live.
         logging.getLogger(__name__).exception("Could not warm the engines in %s", kwargs.get("proc_name"))

@@ -4,6 +4,7 @@ forks, so CUDA is never initialised in a parent process)."""
 
 import functools
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -35,17 +36,55 @@ def analyser():
     )
 
 
-@functools.cache
+@dataclass(frozen=True)
+class GeneratorChoice:
+    """A generator as the settings name it: its setting's value and, for diffusers, its model,
+    steps and guidance (None: the backend's default)."""
+
+    name: str
+    model: str
+    steps: int
+    guidance: float | None = None
+
+
+def studio_choice() -> GeneratorChoice:
+    return GeneratorChoice(settings.SAFEFACE_GENERATOR, settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_DIFFUSION_STEPS)
+
+
+def api_choice() -> GeneratorChoice:
+    """The face API's generator (SAFEFACE_API_GENERATOR and its model, steps, guidance); each
+    left unset is the studio's."""
+    studio = studio_choice()
+    if settings.SAFEFACE_API_GENERATOR == "studio":
+        return studio
+    return GeneratorChoice(
+        settings.SAFEFACE_API_GENERATOR, settings.SAFEFACE_API_DIFFUSION_MODEL or studio.model,
+        settings.SAFEFACE_API_DIFFUSION_STEPS or studio.steps, settings.SAFEFACE_API_DIFFUSION_GUIDANCE,
+    )
+
+
 def generator():
+    """The studio's generator, once per worker process."""
+    return _generator(studio_choice())
+
+
+def api_generator():
+    """The face API's generator: the studio's own object when the settings name the same one."""
+    return _generator(api_choice())
+
+
+@functools.cache
+def _generator(choice: GeneratorChoice):
     from safeface.engines.registry import load_generator
 
     _share_cores()
-    name = settings.SAFEFACE_GENERATOR
-    diffusers = {"model": settings.SAFEFACE_DIFFUSION_MODEL, "steps": settings.SAFEFACE_DIFFUSION_STEPS}
+    diffusers = {"model": choice.model, "steps": choice.steps}
+    if choice.guidance is not None:
+        diffusers["guidance"] = choice.guidance
     dcgan = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
     # "auto" hands each backend its own settings.
-    config = {"auto": {**diffusers, **dcgan}, "diffusers": diffusers, "dcgan": dcgan}[name]
-    engine = load_generator(name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
+    config = {"auto": {**diffusers, **dcgan}, "diffusers": diffusers, "dcgan": dcgan}[choice.name]
+    engine = load_generator(choice.name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
     logger.info("Generator loaded: %s", engine.name)
     return engine
 
@@ -57,12 +96,13 @@ def quality_gate():
     return QualityGate(generator(), analyser(), max_tries=settings.SAFEFACE_QUALITY_TRIES)
 
 
-def active_generator_kind() -> str:
-    """Which generator backend the worker uses, decided without loading it (the web
-    process must not import torch): "diffusers" or "dcgan"."""
+def active_generator_kind(choice: GeneratorChoice | None = None) -> str:
+    """Which generator backend the worker uses (the studio's, or `choice`), decided without
+    loading it (the web process must not import torch): "diffusers" or "dcgan"."""
     from safeface.engines.active import generator_kind
 
-    return generator_kind(settings.SAFEFACE_GENERATOR, settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR)
+    choice = choice or studio_choice()
+    return generator_kind(choice.name, choice.model, settings.SAFEFACE_MODELS_DIR)
 
 
 @functools.cache

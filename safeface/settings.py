@@ -311,6 +311,13 @@ SAFEFACE_ANALYSER = _one_of("SAFEFACE_ANALYSER", ANALYSER_NAMES, default="auto")
 SAFEFACE_ONNX_PROVIDERS = env.list("SAFEFACE_ONNX_PROVIDERS", default=[])
 SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
 SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
+# The face API's own generator, so the API can serve from a few-step model (SDXL-Lightning,
+# Hyper-SD, SD-Turbo class) while the studio keeps its quality: "studio" (default) draws with the
+# studio's; an empty model or 0 steps take the studio's; guidance unset: the backend's default.
+SAFEFACE_API_GENERATOR = _one_of("SAFEFACE_API_GENERATOR", ("studio", *GENERATOR_NAMES), default="studio")
+SAFEFACE_API_DIFFUSION_MODEL = env.str("SAFEFACE_API_DIFFUSION_MODEL", default="")
+SAFEFACE_API_DIFFUSION_STEPS = env.int("SAFEFACE_API_DIFFUSION_STEPS", default=0)
+SAFEFACE_API_DIFFUSION_GUIDANCE = env.float("SAFEFACE_API_DIFFUSION_GUIDANCE", default=None)
 # Attribute-guided sampling: DCGAN candidates measured per avatar. Which face a seed
 # gives depends on it: change it and old seeds give other faces.
 SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=16)

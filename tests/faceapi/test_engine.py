@@ -111,3 +111,44 @@ def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_
 
     assert weights_present(settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR)
     assert inference.active_generator_kind() == "diffusers"
+
+
+def test_the_api_draws_with_the_studio_s_generator_unless_set_apart(settings):
+    from safeface import inference
+
+    assert inference.api_choice() == inference.studio_choice()
+    settings.SAFEFACE_GENERATOR = "dcgan"
+    settings.SAFEFACE_API_GENERATOR = "diffusers"
+    settings.SAFEFACE_API_DIFFUSION_MODEL = "/nowhere/few-step-model"
+    settings.SAFEFACE_API_DIFFUSION_STEPS = 4
+    settings.SAFEFACE_API_DIFFUSION_GUIDANCE = 0.0
+
+    api = engine.active_engine()
+    assert api.name.startswith("diffusers-few-step-model@") and api.config == (("steps", 4), ("guidance", 0.0))
+    assert inference.active_generator_kind() == "dcgan"  # the studio keeps its own
+    assert inference.api_choice() == inference.GeneratorChoice("diffusers", "/nowhere/few-step-model", 4, 0.0)
+
+
+def test_an_api_generator_left_unset_in_part_takes_the_studio_s_model_and_steps(settings):
+    from safeface import inference
+
+    settings.SAFEFACE_API_GENERATOR = "diffusers"
+    assert inference.api_choice() == inference.GeneratorChoice("diffusers", settings.SAFEFACE_DIFFUSION_MODEL,
+                                                               settings.SAFEFACE_DIFFUSION_STEPS, None)
+
+
+def test_the_worker_renders_api_faces_with_the_api_s_own_model_and_steps(settings, tmp_path):
+    """A tiny Stable Diffusion pipeline built here stands in for a few-step model."""
+    from safeface import inference
+    from tests.engines.tiny_diffusion import build_tiny_sd
+
+    settings.SAFEFACE_GENERATOR = "dcgan"
+    settings.SAFEFACE_API_GENERATOR = "diffusers"
+    settings.SAFEFACE_API_DIFFUSION_MODEL = str(build_tiny_sd(tmp_path / "few-step"))
+    settings.SAFEFACE_API_DIFFUSION_STEPS = 2
+    try:
+        api = inference.api_generator()
+        assert api.name == engine.active_engine().name and api.name.startswith("diffusers-few-step@")
+        assert api.settings.steps == 2 and inference.generator().name.startswith("dcgan-digiface@")
+    finally:
+        inference._generator.cache_clear()

@@ -1,15 +1,17 @@
 """Two workers get the same task at once: one claims it, the result is written once."""
 
+import posixpath
 import threading
-from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
 from safeface.engines.vocabulary import validate_spec
 from safeface.core.jobs import JobStatus
+from safeface.core.storage import stored_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,4 +36,5 @@ def test_two_deliveries_at_once_write_one_result(alice, settings, tmp_path):
 
     avatar.refresh_from_db()
     assert (avatar.status, avatar.attempts) == (JobStatus.DONE, 1)
-    assert sorted(p.name for p in Path(tmp_path).rglob("*") if p.is_file()) == [f"{avatar.pk}.png", f"{avatar.pk}.webp"]
+    stored = sorted(posixpath.basename(name) for name, _ in stored_files(default_storage, "avatars", hidden=True))
+    assert stored == [f"{avatar.pk}.png", f"{avatar.pk}.webp"]

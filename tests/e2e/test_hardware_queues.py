@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def split(settings, tmp_path):
+def split(settings, tmp_path, shared_bucket):
     """Split queues in this process; the environment that gives the clusters the same."""
     name = settings.Q_CLUSTER["name"]
     settings.SAFEFACE_QUEUES = "split"

@@ -27,6 +27,8 @@ def site_on_this_stack():
            "SAFEFACE_DCGAN_CANDIDATES": 512}
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
+    if os.environ.get("SAFEFACE_S3_BUCKET"):  # media on S3 (tests/settings.py): a key prefix of its own
+        env["SAFEFACE_S3_PREFIX"] = env["SAFEFACE_QUEUE_NAME"]
     database = PrivatePostgres() if os.environ.get("DATABASE_URL", "").startswith("postgres") else None
     try:
         if database:
@@ -37,6 +39,16 @@ def site_on_this_stack():
     finally:
         if database:
             database.remove()
+
+
+def stored_media(env, data) -> list[str]:
+    """Every stored file of the site, half-written ones too: on S3 its keys, else its media folder."""
+    if prefix := env.get("SAFEFACE_S3_PREFIX"):
+        from samples import s3
+
+        keys = s3.keys(os.environ["SAFEFACE_S3_ENDPOINT_URL"], os.environ["SAFEFACE_S3_BUCKET"], prefix + "/")
+        return [key.removeprefix(prefix + "/") for key in keys]
+    return sorted(p.relative_to(data / "media").as_posix() for p in (data / "media").rglob("*") if p.is_file())
 
 
 def row(env, data, pk) -> dict:
@@ -82,6 +94,6 @@ def test_a_worker_killed_mid_avatar_is_replaced_and_the_avatar_ends_done_once():
 
         final = row(env, data, pk)
         assert (final["status"], final["attempts"]) == ("done", 2)
-        media = sorted(p.relative_to(data / "media").as_posix() for p in (data / "media").rglob("*") if p.is_file())
+        media = stored_media(env, data)
         assert final["image"] in media
         assert len(media) == 2, media  # the image and its thumbnail: nothing half-written from the killed attempt

@@ -24,7 +24,8 @@ def generate_avatar(avatar: Avatar) -> None:
     reporter = avatar.reporter(5, 90)
     gated = inference.quality_gate().generate(avatar.spec, avatar.seed, avatar.size, progress=reporter.steps,
                                               cancel=reporter.cancelled)
-    if (screening := inference.screening()) is not None and screening.photo(gated.image).refused:
+    screening = inference.screening() if inference.generator().draws_anything else None
+    if screening is not None and screening.photo(gated.image).refused:
         raise JobError(AVATAR_REFUSED)  # a generator can make what nobody asked for; it is never shown
     engine = inference.generator().name
     png = files.labelled_png(gated.image, avatar, engine, gated.seed)

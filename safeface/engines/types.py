@@ -72,8 +72,10 @@ class Generator(Protocol):
     """Makes faces from an attribute spec (vocabulary.py) and 64-bit seeds.
 
     `name` is a stable `name@version`; `honours` the attribute keys this backend
-    actually follows; `native_size` the side it draws at without resampling. `size`
-    None means the backend's own default. Long calls
+    actually follows; `native_size` the side it draws at without resampling;
+    `draws_anything` whether it can draw more than faces (a text-to-image model can;
+    the offline DCGAN, trained on face crops only, cannot), so its pictures need the
+    sexual-content screening. `size` None means the backend's own default. Long calls
     report `progress(done, total)` and stop with errors.Cancelled when
     `cancel` (a callable or an Event) turns true.
     """
@@ -81,6 +83,7 @@ class Generator(Protocol):
     name: str
     honours: frozenset[str]  # attribute names this backend actually follows
     native_size: int
+    draws_anything: bool
 
     def generate(
         self, spec: dict | None, seeds: Sequence[int], size: int | None = None, *,

@@ -92,11 +92,23 @@ def test_an_avatar_the_screening_flags_is_neither_kept_nor_shown(flags_everythin
     from safeface.engines.vocabulary import validate_spec
 
     flags_everything()
-    avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=5, size=256)
-    generate_avatar(job_id=avatar.pk)
+    # The offline DCGAN draws face crops and nothing else: its avatars are not screened.
+    spared = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=5, size=256)
+    generate_avatar(job_id=spared.pk)
+    spared.refresh_from_db()
+    assert spared.status == JobStatus.DONE
+    # A generator that can draw anything (a text-to-image model) is screened: here the same
+    # DCGAN, said to be one.
+    generator = inference.generator()
+    generator.draws_anything = True
+    try:
+        avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=6, size=256)
+        generate_avatar(job_id=avatar.pk)
+    finally:
+        generator.draws_anything = False
     avatar.refresh_from_db()
     assert avatar.status == JobStatus.FAILED and avatar.error == AVATAR_REFUSED and not avatar.image
-    assert stored_files() == []
+    assert sorted(name for name in stored_files() if f"/{avatar.pk}." in name) == []
 
 
 def test_a_swap_result_the_screening_flags_is_not_stored(flags_everything, alice_client, generated, no_queue, tmp_path):

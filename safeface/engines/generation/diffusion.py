@@ -179,6 +179,7 @@ class DiffusersGenerator:
         self.is_xl = hasattr(pipeline, "text_encoder_2")
         self.name = name
         self.native_size = settings.size
+        self.draws_anything = True  # a prompt-following model can draw what nobody asked for
         # Everything the vocabulary says goes into the prompt; how faithfully a
         # given model follows each phrase is the model's business.
         self.honours = frozenset(ATTRIBUTES)

@@ -1,11 +1,19 @@
-"""The worker side of the API: render masters (faces, morph frames) and encode morphs."""
+"""The worker side of the API: render masters (faces, morph frames) and encode morphs.
+
+A task for one face also takes the other faces queued for the same engine then (up to
+SAFEFACE_API_BATCH in all) and draws them in one generator call: one network batch for the
+DCGAN's candidates, one UNet pass per batch for diffusers. Each row is claimed and ended as
+its own task would, so a killed worker loses none (the reaper sends them again).
+"""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 from safeface import inference
-from safeface.core.jobs import JobError, job_task
+from safeface.core.jobs import JobError, batch_failures, claim_queued, job_task
 
 from . import cache, rendering
 from .models import FaceRender, RenderKind
@@ -21,26 +29,46 @@ def render(job: FaceRender) -> None:
             f"The worker renders with {generator.name}, but the site asked for {job.engine}: the web and worker "
             "processes see different generator settings or models. Give both the same SAFEFACE_GENERATOR settings."
         )
+    if job.kind == RenderKind.FACE:
+        more = FaceRender.objects.filter(kind=RenderKind.FACE, engine=job.engine)
+        batch = [job, *claim_queued(more, settings.SAFEFACE_API_BATCH - 1)]
+        with batch_failures(batch[1:]):
+            _render_faces(batch, generator)
+        return
     try:
-        if job.kind == RenderKind.FACE:
-            _render_face(job, generator)
-        else:
-            frames = _frames(job, generator, job.reporter(0, 90))
-            if job.kind == RenderKind.ANIMATION:
-                _encode_animation(job, frames)
+        frames = _frames(job, generator, job.reporter(0, 90))
+        if job.kind == RenderKind.ANIMATION:
+            _encode_animation(job, frames)
     except OSError as exc:
-        logger.exception("Could not store API render %s", job.key)
-        raise JobError("The face was made but could not be stored: the server's storage is full or not writable.") from exc
+        raise _not_stored(job) from exc
     job.succeed()
 
 
-def _render_face(job: FaceRender, generator) -> None:
-    params = job.params
-    if "seed" in params:
-        image = generator.generate(None, [int(params["seed"])], generator.native_size)[0]
-    else:
-        image = generator.blend([int(s) for s in params["seeds"]], params["amounts"], None, generator.native_size)
-    cache.write_once(job.folder / rendering.MASTER, rendering.encode_master(image))
+def _render_faces(batch: list[FaceRender], generator) -> None:
+    """Faces of values (one generator call for them all) and blends, each stored and its row
+    ended before the next, so the web serves each as soon as it can."""
+    values = [job for job in batch if "seed" in job.params]
+    size = generator.native_size
+    images = generator.generate(None, [int(job.params["seed"]) for job in values], size) if values else []
+    for job, image in zip(values, images):
+        _store_face(job, image)
+    for job in batch:
+        if "seed" not in job.params:
+            params = job.params
+            _store_face(job, generator.blend([int(s) for s in params["seeds"]], params["amounts"], None, size))
+
+
+def _store_face(job: FaceRender, image) -> None:
+    try:
+        cache.write_once(job.folder / rendering.MASTER, rendering.encode_master(image))
+    except OSError as exc:
+        raise _not_stored(job) from exc
+    job.succeed()
+
+
+def _not_stored(job: FaceRender) -> JobError:
+    logger.exception("Could not store API render %s", job.key)
+    return JobError("The face was made but could not be stored: the server's storage is full or not writable.")
 
 
 def _frames(job: FaceRender, generator, reporter):

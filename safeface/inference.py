@@ -45,6 +45,7 @@ class GeneratorChoice:
     model: str
     steps: int
     guidance: float | None = None
+    batch: int | None = None  # diffusers' images per UNet pass; None: the backend's default
 
 
 def studio_choice() -> GeneratorChoice:
@@ -60,6 +61,7 @@ def api_choice() -> GeneratorChoice:
     return GeneratorChoice(
         settings.SAFEFACE_API_GENERATOR, settings.SAFEFACE_API_DIFFUSION_MODEL or studio.model,
         settings.SAFEFACE_API_DIFFUSION_STEPS or studio.steps, settings.SAFEFACE_API_DIFFUSION_GUIDANCE,
+        settings.SAFEFACE_API_BATCH,
     )
 
 
@@ -81,6 +83,8 @@ def _generator(choice: GeneratorChoice):
     diffusers = {"model": choice.model, "steps": choice.steps}
     if choice.guidance is not None:
         diffusers["guidance"] = choice.guidance
+    if choice.batch is not None:
+        diffusers["max_batch"] = choice.batch
     dcgan = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
     # "auto" hands each backend its own settings.
     config = {"auto": {**diffusers, **dcgan}, "diffusers": diffusers, "dcgan": dcgan}[choice.name]

@@ -318,6 +318,9 @@ SAFEFACE_API_GENERATOR = _one_of("SAFEFACE_API_GENERATOR", ("studio", *GENERATOR
 SAFEFACE_API_DIFFUSION_MODEL = env.str("SAFEFACE_API_DIFFUSION_MODEL", default="")
 SAFEFACE_API_DIFFUSION_STEPS = env.int("SAFEFACE_API_DIFFUSION_STEPS", default=0)
 SAFEFACE_API_DIFFUSION_GUIDANCE = env.float("SAFEFACE_API_DIFFUSION_GUIDANCE", default=None)
+# Queued face API faces a worker draws in one generator call (faceapi/tasks.py); with its own
+# diffusers model (SAFEFACE_API_GENERATOR) also the images per UNet pass.
+SAFEFACE_API_BATCH = env.int("SAFEFACE_API_BATCH", default=16)
 # Attribute-guided sampling: DCGAN candidates measured per avatar. Which face a seed
 # gives depends on it: change it and old seeds give other faces.
 SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=16)

@@ -14,9 +14,11 @@ both run it, and `attempts` is counted by us: django-q2 counts only attempts
 whose result it saved, which a worker killed mid-task never saves.
 """
 
+import contextlib
 import functools
 import logging
 from datetime import timedelta
+from typing import Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -226,17 +228,45 @@ def job_task(model: type[Job]):
                 return
             try:
                 work(job)
-            except Cancelled:
-                pass
-            except (JobError, EngineError) as exc:
-                job.fail(str(exc))
-            except Exception:
-                logger.exception("%s %s failed", model.__name__, job_id)
-                job.fail("Something went wrong on our side while doing this. It was logged; please try again.")
+            except Exception as exc:
+                _fail_for(job, exc)
 
         return task
 
     return decorate
+
+
+def claim_queued(rows: models.QuerySet, limit: int) -> list[Job]:
+    """Claim up to `limit` queued rows of `rows`, oldest first, to work on in one batch with
+    the row a task already holds. Each is claimed as its own delivery would claim it, so
+    that delivery finds it taken and returns, and a killed worker's rows are reaped and sent
+    again like any other; the batch's work must end each one (`batch_failures` when it raises)."""
+    if limit < 1:
+        return []
+    queued = rows.filter(status=JobStatus.QUEUED).order_by("created_at", "pk")[:limit]
+    return [job for job in queued if job.claim()]
+
+
+@contextlib.contextmanager
+def batch_failures(jobs: Iterable[Job]):
+    """Fail `jobs` (rows claimed with claim_queued) as job_task fails its own row when the
+    batch's work raises, then let the error go on to job_task."""
+    try:
+        yield
+    except Exception as exc:
+        for job in jobs:
+            _fail_for(job, exc)
+        raise
+
+
+def _fail_for(job: Job, exc: Exception) -> None:
+    if isinstance(exc, Cancelled):
+        return
+    if isinstance(exc, (JobError, EngineError)):
+        job.fail(str(exc))
+        return
+    logger.error("%s %s failed", type(job).__name__, job.pk, exc_info=exc)
+    job.fail("Something went wrong on our side while doing this. It was logged; please try again.")
 
 
 QUEUE_DOWN_MESSAGE = "The task queue is not answering right now, so nothing was started. Please try again in a minute."

@@ -42,9 +42,10 @@ PIPELINE_MARKER = "model_index.json"  # a diffusers pipeline folder has one at i
 # network draws at, and the version of its candidate-picking rules (generation/guided.py),
 # also part of its name: a seed draws another face when they change.
 # 2: with no attribute asked for, the most face-like candidate.
+# 3: with no attribute asked for, the first candidate surely a face (dcgan.SURE_FACE).
 DCGAN_PACKAGE = "gan-face-generate"
 DCGAN_NATIVE_SIZE = 64
-DCGAN_PICKING = 2
+DCGAN_PICKING = 3
 
 
 def dcgan_name(picks: bool) -> str:

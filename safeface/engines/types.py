@@ -66,6 +66,11 @@ class Analyser(Protocol):
         """Faces in an RGB uint8 image, ordered left to right by box centre."""
         ...
 
+    def face_likeness(self, image: np.ndarray) -> float:
+        """How surely a picture that one face should fill shows a face (0..1), from the
+        detector alone: a cheap score for ranking many small candidates."""
+        ...
+
 
 @runtime_checkable
 class Generator(Protocol):

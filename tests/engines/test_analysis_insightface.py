@@ -155,6 +155,12 @@ def test_it_finds_nothing_in_a_dark_image(analyser):
     assert analyser.detect(np.zeros((480, 640, 3), np.uint8)) == []
 
 
+def test_its_face_likeness_is_the_detectors_best_score(analyser):
+    image = _image_with_white_cells((10, 10))
+    assert analyser.face_likeness(image) == pytest.approx(max(face.score for face in analyser.detect(image)), abs=1e-6)
+    assert analyser.face_likeness(np.zeros((480, 640, 3), np.uint8)) == 0.0
+
+
 def test_it_gives_the_same_embedding_for_the_same_image(analyser):
     image = _image_with_white_cells((10, 10))
     first, second = analyser.detect(image)[0], analyser.detect(image.copy())[0]

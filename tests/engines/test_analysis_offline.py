@@ -225,3 +225,13 @@ def test_it_is_what_the_factory_gives_without_production_weights(tmp_path):
 def test_it_refuses_an_unknown_orientation_mode():
     with pytest.raises(ValueError, match="orientations"):
         OfflineAnalyser(orientations="sometimes")
+
+
+def test_its_face_likeness_is_the_detectors_best_score_without_the_search(analyser, portrait):
+    short = analyser._detectors["short"].detect(portrait)
+
+    assert analyser.face_likeness(portrait) == pytest.approx(max(d.score for d in short), abs=1e-3)
+    assert analyser.face_likeness(portrait) > 0.7
+    assert analyser.face_likeness(np.full((192, 192, 3), 128, np.uint8)) < 0.5
+    with pytest.raises(ValueError):
+        analyser.face_likeness(portrait.astype(np.float32))

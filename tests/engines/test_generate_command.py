@@ -19,7 +19,7 @@ def test_it_writes_a_face_of_the_requested_size_and_prints_what_it_did(tmp_path,
 
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["engine"] == "dcgan-digiface@1.1.1+pick2"
+    assert summary["engine"] == "dcgan-digiface@1.1.1+pick3"
     assert summary["requested_seed"] == 42
     assert summary["spec"] == {"skin_tone": "monk_03", "glasses": "sunglasses"}
     assert summary["honoured"] == ["skin_tone"] and summary["ignored"] == ["glasses"]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from safeface.engines.analysis import load_analyser
-from safeface.engines.generation.dcgan import DcganGenerator
+from safeface.engines.generation.dcgan import LATENT_DIM, SURE_FACE, DcganGenerator
+from safeface.engines.generation.latents import seed_latent
 from safeface.engines.measure import measure
 
 SEEDS = list(range(100, 120))
@@ -23,10 +24,15 @@ class CountingAnalyser:
         self.analyser = analyser
         self.name = analyser.name
         self.calls = 0
+        self.likeness_calls = 0
 
     def detect(self, image):
         self.calls += 1
         return self.analyser.detect(image)
+
+    def face_likeness(self, image):
+        self.likeness_calls += 1
+        return self.analyser.face_likeness(image)
 
 
 @pytest.fixture(scope="module")
@@ -110,13 +116,23 @@ def test_it_picks_the_same_face_whatever_the_output_size(dcgan):
     assert np.abs(large.reshape(64, 4, 64, 4, 3).mean(axis=(1, 3)) - small).mean() < 12
 
 
-def test_with_nothing_measurable_asked_it_picks_the_most_face_like_candidate(dcgan):
-    choice = dcgan.choose({"glasses": "sunglasses", "age": "senior"}, 5)
-    candidates = dcgan._measure_candidates(dcgan._candidate_seeds(5), needs_face=True)
-    confidence = [face.score if face is not None and count == 1 else -1.0 for _, face, count in candidates]
+def test_with_nothing_measurable_asked_it_keeps_the_first_candidate_surely_a_face(dcgan, analyser):
+    for seed in SEEDS:
+        choice = dcgan.choose({"glasses": "sunglasses", "age": "senior"}, seed)
+        natives = dcgan.render_native(np.stack([seed_latent(c, LATENT_DIM) for c in dcgan._candidate_seeds(seed)]))
+        likeness = [analyser.analyser.face_likeness(native) for native in natives]
+        sure = [k for k, score in enumerate(likeness) if score >= SURE_FACE]
 
-    assert choice.candidate == int(np.argmax(confidence)) and confidence[choice.candidate] > 0
+        assert choice.candidate == (sure[0] if sure else int(np.argmax(likeness)))
     assert np.array_equal(dcgan.generate({"glasses": "sunglasses"}, [5], 64)[0], dcgan.generate({}, [5], 64)[0])
+
+
+def test_it_draws_candidates_only_until_one_is_surely_a_face(analyser):
+    counting = CountingAnalyser(analyser.analyser)
+    DcganGenerator(counting, candidates=16).generate({}, SEEDS, 64)
+
+    assert len(SEEDS) <= counting.likeness_calls < len(SEEDS) * 8
+    assert counting.calls == 0  # no full analysis: detectors and meshes are for the measured attributes
 
 
 def test_picked_faces_are_found_more_surely_than_the_seeds_own(dcgan, analyser):
@@ -137,4 +153,4 @@ def test_picked_faces_are_found_more_surely_than_the_seeds_own(dcgan, analyser):
 
 def test_its_name_says_how_it_picks():
     assert DcganGenerator().name == "dcgan-digiface@1.1.1"
-    assert DcganGenerator(CountingAnalyser(load_analyser("offline")), candidates=2).name == "dcgan-digiface@1.1.1+pick2"
+    assert DcganGenerator(CountingAnalyser(load_analyser("offline")), candidates=2).name == "dcgan-digiface@1.1.1+pick3"

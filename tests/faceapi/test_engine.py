@@ -126,7 +126,7 @@ def test_the_api_draws_with_the_studio_s_generator_unless_set_apart(settings):
     api = engine.active_engine()
     assert api.name.startswith("diffusers-few-step-model@") and api.config == (("steps", 4), ("guidance", 0.0))
     assert inference.active_generator_kind() == "dcgan"  # the studio keeps its own
-    assert inference.api_choice() == inference.GeneratorChoice("diffusers", "/nowhere/few-step-model", 4, 0.0)
+    assert inference.api_choice() == inference.GeneratorChoice("diffusers", "/nowhere/few-step-model", 4, 0.0, batch=16)
 
 
 def test_an_api_generator_left_unset_in_part_takes_the_studio_s_model_and_steps(settings):
@@ -134,7 +134,7 @@ def test_an_api_generator_left_unset_in_part_takes_the_studio_s_model_and_steps(
 
     settings.SAFEFACE_API_GENERATOR = "diffusers"
     assert inference.api_choice() == inference.GeneratorChoice("diffusers", settings.SAFEFACE_DIFFUSION_MODEL,
-                                                               settings.SAFEFACE_DIFFUSION_STEPS, None)
+                                                               settings.SAFEFACE_DIFFUSION_STEPS, None, 16)
 
 
 def test_the_worker_renders_api_faces_with_the_api_s_own_model_and_steps(settings, tmp_path):
@@ -149,6 +149,6 @@ def test_the_worker_renders_api_faces_with_the_api_s_own_model_and_steps(setting
     try:
         api = inference.api_generator()
         assert api.name == engine.active_engine().name and api.name.startswith("diffusers-few-step@")
-        assert api.settings.steps == 2 and inference.generator().name.startswith("dcgan-digiface@")
+        assert api.settings.steps == 2 and api.settings.max_batch == settings.SAFEFACE_API_BATCH and inference.generator().name.startswith("dcgan-digiface@")
     finally:
         inference._generator.cache_clear()

@@ -53,6 +53,10 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, centres: np.ndarray, i
     half_size = raw_boxes[:, 2:4] / 2
     boxes = np.concatenate([centre - half_size, centre + half_size], axis=1)
     keypoints = raw_boxes[:, 4:].reshape(len(centres), -1, 2) + centres[:, None, :]
-    # MediaPipe clips the logits before the sigmoid so exp() never overflows.
-    scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.reshape(-1).astype(np.float64), -100.0, 100.0)))
-    return boxes, keypoints, scores
+    return boxes, keypoints, probabilities(raw_scores.reshape(-1))
+
+
+def probabilities(logits: np.ndarray) -> np.ndarray:
+    """Face probabilities from the classifier's logits; MediaPipe clips the logits before
+    the sigmoid so exp() never overflows."""
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(logits, np.float64), -100.0, 100.0)))

@@ -88,6 +88,14 @@ class InsightFaceAnalyser:
         """Providers the detector's onnxruntime session actually runs on."""
         return list(self._detector.session.get_providers())
 
+    def face_likeness(self, image: np.ndarray) -> float:
+        """How surely a picture that a face should fill shows one (0..1): the detector's best
+        score, without the recogniser or landmarks."""
+        bgr = cv2.cvtColor(check_rgb_image(image), cv2.COLOR_RGB2BGR)
+        with self._lock:
+            boxes, _ = self._detector.detect(bgr, input_size=DETECTION_SIZE)
+        return float(boxes[:, 4].max()) if len(boxes) else 0.0
+
     def detect(self, image: np.ndarray) -> list[Face]:
         """Faces in an RGB uint8 image, left to right; ValueError for anything else."""
         # insightface works on OpenCV's BGR order.

@@ -1,0 +1,114 @@
+"""How the DCGAN picks a face when nothing measurable is asked for (the face API, "anything"
+avatars): today's rule against the previous one and none, on the same seeds.
+
+    .venv/bin/python bench/bench_picking.py [--seeds 200] [--candidates 16]
+
+Rules compared:
+
+- none: the seed's own latent (no analyser);
+- most face-like of 16, full analysis (picking version 2): every candidate drawn, upscaled to
+  192 px and run through the whole offline analyser (both detectors, FaceMesh twice), the most
+  confident single face kept;
+- first sure face (picking version 3, the generator's rule): candidates drawn and scored by
+  the analyser's face_likeness (the short-range detector alone, on the 64 px drawing) two per
+  seed at a time, the first scoring dcgan.SURE_FACE kept, else the likeliest.
+
+Each output is judged afresh at the face API's default size (300 px) by the full analyser:
+the share with exactly one face (the quality bar: >= 0.9), the share of those found at
+least 0.8 sure, the mean score (0 for no face or several). Speed is one thread, ms per face,
+all seeds in one call as the worker's batch would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import numpy as np
+import torch
+
+from safeface.engines.analysis import load_analyser
+from safeface.engines.generation import resize_square
+from safeface.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, MEASURE_SIZE, SURE_FACE, DcganGenerator
+from safeface.engines.generation.latents import seed_latent
+
+JUDGE_SIZE = 300
+
+
+def most_face_like_full(generator: DcganGenerator, analyser, seeds: list[int]) -> list[np.ndarray]:
+    """Picking version 2, kept here to compare against: all candidates, the full analysis."""
+    latents = []
+    for seed in seeds:
+        group = generator._candidate_seeds(seed)
+        natives = generator.render_native(np.stack([seed_latent(c, LATENT_DIM) for c in group]))
+        confidence = []
+        for native in natives:
+            faces = analyser.detect(resize_square(native, MEASURE_SIZE))
+            confidence.append(faces[0].score if len(faces) == 1 else -1.0)
+        latents.append(seed_latent(group[int(np.argmax(confidence))], LATENT_DIM))
+    return list(generator.render_native(np.stack(latents)))
+
+
+def judged(analyser, natives: list[np.ndarray]) -> tuple[float, float, float]:
+    scores = []
+    for native in natives:
+        faces = analyser.detect(resize_square(native, JUDGE_SIZE))
+        scores.append(faces[0].score if len(faces) == 1 else 0.0)
+    scores = np.array(scores)
+    return float(np.mean(scores > 0)), float(np.mean(scores >= 0.8)), float(scores.mean())
+
+
+class Counting:
+    """The analyser, counting face_likeness calls (one per candidate drawn)."""
+
+    def __init__(self, analyser):
+        self.analyser, self.name, self.calls = analyser, analyser.name, 0
+
+    def detect(self, image):
+        return self.analyser.detect(image)
+
+    def face_likeness(self, image):
+        self.calls += 1
+        return self.analyser.face_likeness(image)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    torch.set_num_threads(1)
+
+    analyser = load_analyser("offline")
+    seeds = [5_000 + 7_919 * i for i in range(arguments.seeds)]
+    counting = Counting(analyser)
+    picker = DcganGenerator(counting, candidates=arguments.candidates)
+    plain = DcganGenerator()
+
+    rows = []
+    started = time.perf_counter()
+    raw = list(plain.render_native(np.stack([seed_latent(s, LATENT_DIM) for s in seeds])))
+    rows.append(("none (the seed's own face)", time.perf_counter() - started, 1.0, raw))
+    started = time.perf_counter()
+    full = most_face_like_full(plain, analyser, seeds)
+    rows.append((f"most face-like of {arguments.candidates}, full analysis (v2)", time.perf_counter() - started,
+                 float(arguments.candidates), full))
+    started = time.perf_counter()
+    chosen = picker.generate(None, seeds, picker.native_size)
+    rows.append((f"first sure face (>= {SURE_FACE:.2f}), face_likeness (v3)", time.perf_counter() - started,
+                 counting.calls / len(seeds), chosen))
+
+    print(f"{len(seeds)} seeds, judged by the full offline analyser at {JUDGE_SIZE} px; one thread")
+    print("| rule | exactly one face | of all, >= 0.8 sure | mean score | candidates drawn per face | ms per face |")
+    print("|---|---|---|---|---|---|")
+    for name, seconds, drawn, natives in rows:
+        one, sure, mean = judged(analyser, natives)
+        print(f"| {name} | {one:.3f} | {sure:.3f} | {mean:.3f} | {drawn:.2f} | {seconds * 1000 / len(seeds):.1f} |")
+    same = np.mean([np.array_equal(a, b) for a, b in zip(full, chosen)])
+    print(f"\nsame face as v2 for {same:.0%} of the seeds")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,13 @@
 broker, DCGAN on the CPU): gunicorn and one worker cluster, started by harness.py.
 
     .venv/bin/python bench/load_api.py [--clients 100] [--requests 10000] [--values 1000]
+    .venv/bin/python bench/load_api.py --checkface
+
+--checkface is the shape of CheckFace's own load test (`seq 1 10000 | xargs -n1 -P100 curl
+.../api/face?value=ac$i`): 100 clients, 10,000 unique values asked once each at the default
+size and format, so every first request is a face to draw; the run ends when all are served
+(or at --max-seconds). Its target on 2 cores: done in 300 s with no errors, and the
+all-cached second pass at p99 under 100 ms.
 
 Clients loop over a shuffled list in which every value appears requests/values times.
 Latency is reported by kind of request:
@@ -46,7 +53,9 @@ def main():
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--values", type=int, default=1_000)
-    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--dim", type=int, default=128, help="0: leave it out (the API's default, 300)")
+    parser.add_argument("--prefix", default="load-", help="values are PREFIX0, PREFIX1...")
+    parser.add_argument("--checkface", action="store_true", help="CheckFace's load test (see above)")
     parser.add_argument("--web-workers", type=int, default=2)
     # As the Procfile: on 2 cores, 2x4 gave the shortest tail (wrk p99 98-140 ms against 204-236 ms for 2x8,
     # 176-200 ms for 3x4 or 4x4; more threads per process only queue on the GIL).
@@ -54,6 +63,10 @@ def main():
     parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
     parser.add_argument("--max-seconds", type=float, default=600, help="stop the clients after this long")
     args = parser.parse_args()
+    if args.checkface:
+        args.clients, args.requests, args.values, args.dim, args.prefix = 100, 10_000, 10_000, 0, "ac"
+        args.max_seconds = max(args.max_seconds, 1800)
+    query = f"&dim={args.dim}" if args.dim else ""
 
     rng = random.Random(7)
     plan: list[str] = []
@@ -82,7 +95,7 @@ def main():
                 kind = "cached" if value in served else "repeat while rendering" if value in asked else "cold"
                 kind = "cached, second pass" if second else kind
                 asked.add(value)
-            url = f"/api/face?value={value}&dim={args.dim}"
+            url = f"/api/face?value={value}{query}"
             for attempt in range(30):
                 started = time.perf_counter()
                 status = None
@@ -111,7 +124,7 @@ def main():
     with running_site(port=PORT, web_workers=args.web_workers, threads=args.threads, **env) as (base, _, data):
         elapsed = {}
         for second, count in ((False, args.requests), (True, args.requests if args.second_pass is None else args.second_pass)):
-            plan[:] = ([f"load-{i}" for i in range(args.values)] * (count // args.values))
+            plan[:] = ([f"{args.prefix}{i}" for i in range(args.values)] * (count // args.values))
             rng.shuffle(plan)
             threads = [threading.Thread(target=client, args=("127.0.0.1", second)) for _ in range(args.clients)]
             started = time.monotonic()
@@ -120,10 +133,12 @@ def main():
             for thread in threads:
                 thread.join()
             elapsed[second] = time.monotonic() - started
+            if not second:
+                first_served = len(served)
         wrk = wrk_pass(args, data) if shutil.which("wrk") else None
         locked = sum((data / log).read_text(errors="replace").count("database is locked") for log in ("web.log", "worker.log"))
 
-    print(f"{args.clients} clients, {args.requests} /api/face requests over {args.values} values (dim {args.dim}), "
+    print(f"{args.clients} clients, {args.requests} /api/face requests over {args.values} values (dim {args.dim or 'default'}), "
           f"gunicorn {args.web_workers}x{args.threads}, one qcluster, embedded default, loopback")
     print("| kind | requests | errors | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
@@ -138,6 +153,8 @@ def main():
     print(f"\nfirst pass: {len(first) / elapsed[False]:.0f} HTTP requests/s over {elapsed[False]:.1f} s; "
           f"second pass: {len(second) / max(elapsed.get(True, 0), 1e-9):.0f} requests/s over {elapsed.get(True, 0):.1f} s")
     print(f"statuses {dict(statuses)}; values never served: {args.values - len(served)}; 'database is locked' in the logs: {locked}")
+    print(f"first pass: {first_served} unique faces served in {elapsed[False]:.1f} s = {first_served / elapsed[False]:.1f} unique faces/s"
+          + ("" if first_served == args.values else f" (stopped at --max-seconds {args.max_seconds:.0f}: not finished)"))
     if wrk:
         print(f"\ncached, wrk ({args.clients} connections, {WRK_SECONDS} s over the same values; a C client leaves the "
               f"2 cores to the server): {wrk['rps']:.0f} requests/s, p50 {wrk['p50']:.0f} ms, p99 {wrk['p99']:.0f} ms, "
@@ -147,7 +164,7 @@ def main():
 WRK_SECONDS = 15
 WRK_SCRIPT = """
 local paths, i = {}, 0
-for n = 0, %(values)d - 1 do paths[#paths + 1] = "/api/face?value=load-" .. n .. "&dim=%(dim)d" end
+for n = 0, %(values)d - 1 do paths[#paths + 1] = "/api/face?value=%(prefix)s" .. n .. "%(query)s" end
 request = function()
   i = i %% #paths + 1
   return wrk.format("GET", paths[i])
@@ -159,7 +176,8 @@ def wrk_pass(args, data) -> dict:
     """The all-cached path again, driven by wrk: Python client threads spend much of
     the CPU a 2-core machine has, and so measure themselves as much as the server."""
     script = data / "paths.lua"
-    script.write_text(WRK_SCRIPT % {"values": args.values, "dim": args.dim})
+    query = f"&dim={args.dim}" if args.dim else ""
+    script.write_text(WRK_SCRIPT % {"values": args.values, "prefix": args.prefix, "query": query})
     out = subprocess.run(["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{WRK_SECONDS}s", "--latency", "-s", str(script),
                           f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
 

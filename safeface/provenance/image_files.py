@@ -23,6 +23,9 @@ MAX_DECODE_PIXELS = 50_000_000
 
 JPEG_QUALITY = 95
 WEBP_QUALITY = 92
+# libwebp's effort, 0-6 (Pillow's default 4): on a 300 px face 2 encodes in half the time of
+# 4 (5 against 11 ms) for a file 2 % larger; the face API encodes one per face and size.
+WEBP_METHOD = 2
 
 
 def sniff_mime(data: bytes) -> str | None:
@@ -76,7 +79,7 @@ def encode_rgb(rgb: np.ndarray, mime: str, *, xmp: str) -> bytes:
     elif mime == JPEG:
         image.save(out, "JPEG", quality=JPEG_QUALITY, xmp=xmp.encode("utf-8"))
     else:
-        image.save(out, "WEBP", quality=WEBP_QUALITY, xmp=xmp.encode("utf-8"))
+        image.save(out, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD, xmp=xmp.encode("utf-8"))
     return out.getvalue()
 
 

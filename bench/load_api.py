@@ -179,7 +179,11 @@ def wrk_pass(args, data) -> dict:
     query = f"&dim={args.dim}" if args.dim else ""
     script.write_text(WRK_SCRIPT % {"values": args.values, "prefix": args.prefix, "query": query})
     out = subprocess.run(["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{WRK_SECONDS}s", "--latency", "-s", str(script),
-                          f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+                          f"http://127.0.0.1:{PORT}"], capture_output=True, text=True)
+    if out.returncode:
+        print(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout.strip()}")
+        return None
+    out = out.stdout
 
     def millis(label: str) -> float:
         value = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)

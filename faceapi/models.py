@@ -24,6 +24,7 @@ class RenderKind(models.TextChoices):
 class FaceRender(Job):
     task = "faceapi.tasks.render"
     hardware = "gpu"
+    task_history = False  # thousands a minute under load; this table is the record
 
     key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of engine, kind and parameters")
     kind = models.CharField(max_length=10, choices=RenderKind.choices)

@@ -55,6 +55,10 @@ class Job(models.Model):
 
     task: str = ""
     hardware: str = "cpu"
+    # Whether django-q2 keeps a row per successful delivery (failures it always keeps). Each
+    # save also reads back its SAVE_LIMIT newest successes, which at face API rates cost its
+    # monitor 40 % of a core; rows whose own table is the whole record set this False.
+    task_history: bool = True
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100")
@@ -284,7 +288,7 @@ def queue_available() -> bool:
 
 def _send(model: type[Job], job_id: int) -> None:
     """Send a row's task to the cluster for its hardware: the one place tasks are sent."""
-    options = {"group": model._meta.label_lower}
+    options = {"group": model._meta.label_lower, "save": model.task_history}
     if cluster := queues.cluster_for(model.hardware):
         options["cluster"] = cluster
     try:

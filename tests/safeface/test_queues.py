@@ -66,6 +66,17 @@ def test_split_sends_each_job_to_its_hardwares_cluster(split):
     assert all(task["kwargs"] == {"job_id": 12345} for task in gpu + cpu)
 
 
+def test_only_face_api_renders_go_without_a_task_history(split):
+    """django-q2 keeps a row per success unless the package says save=False; the face API's
+    renders are too many, and their FaceRender rows are the record."""
+    for model in jobs.job_models():
+        jobs._send(model, 1)
+
+    saved = {task["func"]: task.get("save") for task in sent_to(split["gpu"]) + sent_to(split["cpu"])}
+    assert saved == {"avatars.tasks.generate_avatar": True, "swaps.tasks.run_swap": True, "faceapi.tasks.render": False,
+                     "swaps.tasks.analyse_target": True, "tests.jobapp.tasks.run_chore": True}
+
+
 def test_split_the_reaper_sends_again_to_the_same_cluster(split, alice):
     from avatars.models import Avatar
     from safeface.engines.vocabulary import validate_spec

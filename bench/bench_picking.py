@@ -79,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES)
-    parser.add_argument("--sure", default=f"{SURE_FACE}", help="comma-separated thresholds to compare")
+    parser.add_argument("--sure", default="0.8,0.85", help="comma-separated thresholds to compare")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(1)

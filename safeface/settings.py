@@ -384,7 +384,7 @@ SAFEFACE_VIDEO_MAX_PIXELS = env.int("SAFEFACE_VIDEO_MAX_PIXELS", default=3840 * 
 SAFEFACE_VIDEO_MAX_FPS = env.int("SAFEFACE_VIDEO_MAX_FPS", default=120)
 SAFEFACE_VIDEO_MAX_STREAMS = env.int("SAFEFACE_VIDEO_MAX_STREAMS", default=8)
 # A swapped video's frames carry the invisible watermark once every this many seconds (and on
-# its first frame); each marked 720p frame costs a few hundred ms (bench/bench_provenance.py --video).
+# its first frame); each marked 720p frame costs about 15 ms (bench/bench_provenance.py --video).
 SAFEFACE_VIDEO_WATERMARK_SECONDS = env.float("SAFEFACE_VIDEO_WATERMARK_SECONDS", default=2.0)
 if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
     raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")

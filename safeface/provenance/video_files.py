@@ -1,9 +1,9 @@
 """Videos SafeFace made: the container tags and the watermarked frames put in while the video
 is written, and reading both back from an MP4 for /verify/ (the C2PA manifest is manifest.py's).
 
-Embedding the watermark costs a few hundred milliseconds per 720p frame (`bench/bench_provenance.py
---video`), so a video carries it on its first frame and then one frame every `every_seconds`;
-the reader picks the same frames by their timestamps.
+A video carries the watermark on its first frame and then one frame every `every_seconds`
+(embedding costs about 15 ms per 720p frame, reading about 150 ms: `bench/bench_provenance.py
+--video`, bench/bench_watermark.py); the reader picks the same frames by their timestamps.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 MP4 = "video/mp4"
 QUICKTIME = "video/quicktime"
 # The reader looks at this many of the frames that carry the mark, at most (each check costs
-# about as much as an embed).
+# about 150 ms at 720p).
 FRAMES_CHECKED = 4
 TAG_SOURCE_TYPE = "com.iptc.digitalsourcetype"
 TAG_ID = "org.safeface.id"

@@ -65,6 +65,28 @@ def test_a_re_encoded_copy_still_shows_the_watermark(client, labelled):
     assert f"found (avatar:{avatar.pk})" in html
 
 
+def test_a_shared_copy_cropped_and_shrunk_still_shows_the_watermark(client, labelled):
+    """What the issue tried: 7 % off every edge, then 75 % of the size, as a JPEG (no C2PA left)."""
+    avatar, data = labelled
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    edge = round(picture.width * 0.07)
+    copy = picture.crop((edge, edge, picture.width - edge, picture.height - edge))
+    copy = copy.resize((round(copy.width * 0.75), round(copy.height * 0.75)), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    copy.save(buffer, format="JPEG", quality=80)
+    html = client.post("/verify/", {"image": upload(buffer.getvalue(), "copy.jpg")}).content.decode()
+    assert f"found (avatar:{avatar.pk})" in html
+
+
+def test_a_missing_watermark_is_said_to_prove_nothing(client, labelled):
+    _, data = labelled
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    buffer = io.BytesIO()
+    picture.crop((0, 0, picture.width // 2, picture.height // 2)).save(buffer, format="PNG")  # a quarter is not enough
+    html = client.post("/verify/", {"image": upload(buffer.getvalue(), "quarter.png")}).content.decode()
+    assert "No SafeFace labels found" in html and "does not prove it is real" in html
+
+
 def test_a_plain_photo_has_no_labels(client):
     buffer = io.BytesIO()
     Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)).save(buffer, format="PNG")

@@ -61,11 +61,12 @@ def main():
     # 176-200 ms for 3x4 or 4x4; more threads per process only queue on the GIL).
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
-    parser.add_argument("--max-seconds", type=float, default=600, help="stop the clients after this long")
+    parser.add_argument("--max-seconds", type=float, default=None, help="stop the clients after this long (600; 1800 with --checkface)")
     args = parser.parse_args()
     if args.checkface:
         args.clients, args.requests, args.values, args.dim, args.prefix = 100, 10_000, 10_000, 0, "ac"
-        args.max_seconds = max(args.max_seconds, 1800)
+    if args.max_seconds is None:
+        args.max_seconds = 1800 if args.checkface else 600
     query = f"&dim={args.dim}" if args.dim else ""
 
     rng = random.Random(7)

@@ -7,6 +7,9 @@ class SafeFaceConfig(AppConfig):
     verbose_name = "SafeFace"
 
     def ready(self):
+        from safeface.core.cores import limit_native_threads
+
+        limit_native_threads(1)  # a worker's engines take their share later (inference.py)
         # After django_q's own migrations, which create the schedule table.
         post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"))
         from django_q.signals import post_spawn

@@ -15,12 +15,12 @@ logger = logging.getLogger(__name__)
 def _share_cores() -> None:
     """Give this worker's engines their share of the cores, once, before any runs:
     several single-threaded workers beat one that spreads over every core."""
-    import cv2
-    import torch
+    import torch  # noqa: F401  (loaded first, so that the limit reaches it)
+
+    from safeface.core.cores import limit_native_threads
 
     threads = settings.SAFEFACE_ENGINE_THREADS
-    torch.set_num_threads(threads)
-    cv2.setNumThreads(threads)
+    limit_native_threads(threads)
     logger.info("Engines use %d thread(s) in this worker", threads)
 
 

@@ -2,6 +2,7 @@
 concurrent processes never lose (rate limits depend on them)."""
 
 import multiprocessing
+import threading
 import time
 
 import pytest
@@ -81,3 +82,23 @@ def test_processes_counting_at_once_lose_no_count(tmp_path):
 
     assert [w.exitcode for w in workers] == [0, 0, 0]
     assert SQLiteCache(path, {}).get("hits") == 600
+
+
+def test_threads_counting_at_once_lose_no_count(tmp_path):
+    # Django gives each thread its own cache object; they share the file and the process's lock.
+    path = str(tmp_path / "cache.sqlite3")
+    SQLiteCache(path, {}).set("hits", 0)
+    threads = [threading.Thread(target=_count_here, args=(path, 200)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert SQLiteCache(path, {}).get("hits") == 1600
+
+
+def _count_here(path, n):
+    cache = SQLiteCache(path, {})
+    for _ in range(n):
+        cache.add("hits", 0)
+        cache.incr("hits")

@@ -33,13 +33,14 @@ from safeface import inference
 from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 
 from . import cache, openapi, rendering
+from .waiting import Waiting
 from .engine import active_engine
 from .models import FaceRender, RenderKind
 from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-POLL_SECONDS = 0.05  # one indexed SELECT of the row per wait
 RETRY_AFTER_SECONDS = 2
+_waiting = Waiting(FaceRender)
 
 
 def _json(payload: dict, status: int = 200, **headers) -> JsonResponse:
@@ -136,18 +137,14 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
             job.enqueue()
     elif job.status == JobStatus.DONE or job.may_retry:
         job.requeue()  # done but its files are gone (cache cleared), or failed a while ago
-    deadline = time.monotonic() + settings.SAFEFACE_API_WAIT
-    while True:
-        # The row turns done once the files are stored: look for them only then (with media
-        # on S3, looking is a request to the bucket).
-        if job.status == JobStatus.DONE and ready():
-            return None
-        if job.status == JobStatus.FAILED:
-            return _json({"status": "failed", "error": job.error, "status_url": job.get_absolute_url()}, 503, Retry_After="60")
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(POLL_SECONDS)
-        job.refresh_from_db(fields=["status", "error", "progress"])
+    if job.is_active:
+        _waiting.wait(job, time.monotonic() + settings.SAFEFACE_API_WAIT)
+    # The row turns done once the files are stored: look for them only then (with media on
+    # S3, looking is a request to the bucket).
+    if job.status == JobStatus.DONE and ready():
+        return None
+    if job.status == JobStatus.FAILED:
+        return _json({"status": "failed", "error": job.error, "status_url": job.get_absolute_url()}, 503, Retry_After="60")
     body = {"status": job.status, "progress": job.progress, "status_url": job.get_absolute_url(), "url": request.get_full_path()}
     return _json(body, 202, Retry_After=str(RETRY_AFTER_SECONDS))
 

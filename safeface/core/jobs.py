@@ -109,16 +109,7 @@ class Job(models.Model):
     def claim(self) -> bool:
         """Take a queued row: running, with a lease, one more attempt. False when
         another delivery already holds it or it has finished (tasks are idempotent)."""
-        now = timezone.now()
-        return self._transition(
-            Q(status=JobStatus.QUEUED),
-            status=JobStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_expires_at=now + self.lease_for(),
-            started_at=now,
-            error="",
-            progress=0,
-        )
+        return self._transition(Q(status=JobStatus.QUEUED), **_claiming(timezone.now(), self.lease_for()))
 
     def _held(self) -> Q:
         # Our attempt number is the lease token: an attempt the reaper gave up on
@@ -247,8 +238,30 @@ def claim_queued(rows: models.QuerySet, limit: int) -> list[Job]:
     again like any other; the batch's work must end each one (`batch_failures` when it raises)."""
     if limit < 1:
         return []
-    queued = rows.filter(status=JobStatus.QUEUED).order_by("created_at", "pk")[:limit]
-    return [job for job in queued if job.claim()]
+    manager = rows.model._default_manager
+    # One UPDATE for them all. Inside the transaction no other worker can claim them first:
+    # PostgreSQL locks the rows (a row another worker is claiming is skipped), SQLite's
+    # IMMEDIATE transaction holds the database's write lock.
+    with transaction.atomic():
+        queued = list(rows.filter(status=JobStatus.QUEUED).order_by("created_at", "pk").select_for_update(skip_locked=True)[:limit])
+        if not queued:
+            return []
+        now = timezone.now()
+        manager.filter(pk__in=[job.pk for job in queued]).update(**_claiming(now, max(job.lease_for() for job in queued)))
+    return list(manager.filter(pk__in=[job.pk for job in queued]).order_by("created_at", "pk"))
+
+
+def _claiming(now, lease: timedelta) -> dict:
+    """The changes that claim a queued row (Job.claim, claim_queued)."""
+    return {
+        "status": JobStatus.RUNNING,
+        "attempts": F("attempts") + 1,
+        "lease_expires_at": now + lease,
+        "started_at": now,
+        "error": "",
+        "progress": 0,
+        "updated_at": now,
+    }
 
 
 @contextlib.contextmanager

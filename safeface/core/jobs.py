@@ -99,11 +99,17 @@ class Job(models.Model):
     # --- transitions: each one conditional UPDATE ------------------------------------------
 
     def _transition(self, allowed: Q, **changes) -> bool:
-        """Apply `changes` if the row still matches `allowed`; refresh self on success."""
+        """Apply `changes` if the row still matches `allowed`; on success self holds them (read
+        back only where the database computed them: a row's progress is written often)."""
         changes.setdefault("updated_at", timezone.now())
         updated = type(self)._default_manager.filter(allowed, pk=self.pk).update(**changes)
         if updated:
-            self.refresh_from_db()
+            computed = [name for name, value in changes.items() if hasattr(value, "resolve_expression")]
+            for name, value in changes.items():
+                if name not in computed:
+                    setattr(self, name, value)
+            if computed:
+                self.refresh_from_db(fields=computed)
         return bool(updated)
 
     def claim(self) -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import parse_etags
@@ -128,13 +129,14 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
     if job is None:
         if not queue_available():
             return _json({"error": QUEUE_DOWN_MESSAGE, "status": "unavailable"}, 503, Retry_After="60")
-        # Django's get_or_create re-reads the row when a concurrent request created it
-        # first (the unique key raises IntegrityError), so one row and one task per key.
-        job, created = FaceRender.objects.get_or_create(
-            key=key, defaults={"kind": kind, "engine": engine.name, "params": params, "url": request.get_full_path()[:2000]}
-        )
-        if created:
+        # The unique key makes a concurrent request that created the row first win: one row
+        # and one task per key. (Not get_or_create: it would look for the row again first.)
+        try:
+            with transaction.atomic():
+                job = FaceRender.objects.create(key=key, kind=kind, engine=engine.name, params=params, url=request.get_full_path()[:2000])
             job.enqueue()
+        except IntegrityError:
+            job = FaceRender.objects.get(key=key)
     elif job.status == JobStatus.DONE or job.may_retry:
         job.requeue()  # done but its files are gone (cache cleared), or failed a while ago
     if job.is_active:

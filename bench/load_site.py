@@ -97,7 +97,7 @@ for i in range({args.users}):
         locked = (data / "worker.log").read_text(errors="replace").count("database is locked") + (data / "web.log").read_text(errors="replace").count("database is locked")
 
     total = sum(len(v) for v in latencies.values())
-    print(f"{args.users} users for {args.seconds:g} s on the embedded default (SQLite, ORM broker), gunicorn 2x4, one qcluster")
+    print(f"{args.users} users for {args.seconds:g} s on the embedded default (SQLite, ORM broker), gunicorn 2x8 as the Procfile, one qcluster")
     print("| endpoint | requests | errors | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for name, values in sorted(latencies.items()):

@@ -225,7 +225,9 @@ def job_task(model: type[Job]):
         @functools.wraps(work)
         def task(*, job_id: int) -> None:
             job = model._default_manager.filter(pk=job_id).first()
-            if job is None or not job.claim():
+            # A row already taken (by a batch, say) is left without a write: the common case
+            # for the face API's deliveries, and on SQLite a write waits for the lock.
+            if job is None or job.status != JobStatus.QUEUED or not job.claim():
                 return
             try:
                 work(job)

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from safeface.core.jobs import Job, JobStatus
+from safeface.core.jobs import ACTIVE_STATES, Job, JobStatus
 
 TICK_SECONDS = 0.05
 FIELDS = ("status", "error", "progress")
@@ -53,7 +53,7 @@ class Waiting:
                 if job.is_finished or time.monotonic() >= deadline:
                     return
                 self._read_if_due()
-                if me.row is None or me.row["status"] in (JobStatus.QUEUED, JobStatus.RUNNING):
+                if me.row is None or me.row["status"] in ACTIVE_STATES:
                     me.woken.wait(max(0.0, min(TICK_SECONDS, deadline - time.monotonic())))
                     me.woken.clear()
         finally:
@@ -79,7 +79,7 @@ class Waiting:
                     row = rows.get(pk, {"status": JobStatus.FAILED, "error": "This render was removed.", "progress": 0})
                     for waiter in self._waiters.get(pk, ()):
                         waiter.row = row
-                        if row["status"] not in (JobStatus.QUEUED, JobStatus.RUNNING):
+                        if row["status"] not in ACTIVE_STATES:
                             waiter.woken.set()
         finally:
             self._reading.release()

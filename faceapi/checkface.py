@@ -75,6 +75,11 @@ def face(request):
     return views.face(_with(request, face_query(request.GET)))
 
 
+def cached_face(request):
+    """`/api/face/` when the face's file is cached (middleware.CachedFaceMiddleware), else None."""
+    return views.cached_face(request, face_query(request.GET))
+
+
 @csrf_exempt
 def gif(request):
     """`/api/gif/?from_value=...&to_value=...&dim=...&fps=...&num_frames=...` (also `from_seed`, `to_seed`)."""

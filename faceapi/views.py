@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -35,9 +36,9 @@ from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 
 from . import cache, openapi, rendering
 from .waiting import Waiting
-from .engine import active_engine
+from .engine import Engine, active_engine
 from .models import FaceRender, RenderKind
-from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
+from .params import ANIMATION_FORMATS, IMAGE_FORMATS, FaceQuery, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 RETRY_AFTER_SECONDS = 2
@@ -107,6 +108,7 @@ def _tagged_response(tag: str, data: bytes | None, content_type: str, filename: 
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(data, content_type=content_type)
+        response["Content-Length"] = str(len(data))  # CommonMiddleware's job, which CachedFaceMiddleware skips
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = tag
     response["Cache-Control"] = IMMUTABLE
@@ -167,24 +169,60 @@ def _still(request, *, kind: str, key: str, engine, params: dict, master: Callab
 # --- endpoints --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _FaceFile:
+    """Where a face request's file is, and how it is made when it is not there."""
+
+    query: FaceQuery
+    engine: Engine
+    key: str
+    folder: Path
+
+    @classmethod
+    def of(cls, params) -> "_FaceFile":
+        query, engine = parse_face(params), active_engine()
+        key = cache.render_key(engine, RenderKind.FACE, query.render_params)
+        return cls(query, engine, key, cache.folder(engine.name, key))
+
+    @property
+    def variant(self) -> Path:
+        return self.folder / f"{self.query.dim}.{self.query.format}"
+
+    @property
+    def filename(self) -> str:
+        query = self.query
+        return f"face-{query.seeds[0]}.{query.format}" if query.amounts is None else f"blend-{self.key[:12]}.{query.format}"
+
+    def facts(self):
+        query, name = self.query, self.engine.name
+        if query.amounts is None:
+            return rendering.facts_for(name, self.key, seed=query.seeds[0])
+        return rendering.facts_for(name, self.key, spec={"blend": [[str(s), a] for s, a in zip(query.seeds, query.amounts)]})
+
+
+def cached_face(request, params) -> HttpResponse | None:
+    """The face asked for by `params` when its file is on this machine's disk, rate limit
+    counted; None for anything else (the view then answers it). For CachedFaceMiddleware."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        file = _FaceFile.of(params)
+    except ParameterError:
+        return None
+    if not file.variant.is_file():
+        return None
+    return _limited(request, "SAFEFACE_API_RATE") or _file_response(
+        request, file.variant, IMAGE_FORMATS[file.query.format], file.filename)
+
+
 @api_endpoint
 def face(request):
     """The face for a value, or a blend of several values' faces."""
-    query = parse_face(request.GET)
-    engine = active_engine()
-    key = cache.render_key(engine, RenderKind.FACE, query.render_params)
-    folder = cache.folder(engine.name, key)
-    if query.amounts is None:
-        facts = functools.partial(rendering.facts_for, engine.name, key, seed=query.seeds[0])
-        filename = f"face-{query.seeds[0]}.{query.format}"
-    else:
-        blend = [[str(s), a] for s, a in zip(query.seeds, query.amounts)]
-        facts = functools.partial(rendering.facts_for, engine.name, key, spec={"blend": blend})
-        filename = f"blend-{key[:12]}.{query.format}"
+    file = _FaceFile.of(request.GET)
     return _still(
-        request, kind=RenderKind.FACE, key=key, engine=engine, params=query.render_params,
-        master=lambda: folder / rendering.MASTER, variant=folder / f"{query.dim}.{query.format}",
-        fmt=query.format, dim=query.dim, facts=facts, filename=filename,
+        request, kind=RenderKind.FACE, key=file.key, engine=file.engine, params=file.query.render_params,
+        master=lambda: file.folder / rendering.MASTER, variant=file.variant,
+        fmt=file.query.format, dim=file.query.dim, facts=file.facts, filename=file.filename,
     )
 
 

@@ -102,3 +102,30 @@ def _count_here(path, n):
     for _ in range(n):
         cache.add("hits", 0)
         cache.incr("hits")
+
+
+def _set(path: str, key: str) -> None:
+    SQLiteCache(path, {}).set(key, 1)
+
+
+def test_processes_take_turns_to_write_on_the_lock_file_beside_the_database(tmp_path):
+    # SQLite's own busy handler sleeps a millisecond or more; a lock in the kernel wakes the next writer at once.
+    import fcntl
+    import os
+
+    path = str(tmp_path / "cache.sqlite3")
+    cache = SQLiteCache(path, {})
+    cache.set("ready", 1)
+    held = os.open(path + ".lock", os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    writer = multiprocessing.get_context("spawn").Process(target=_set, args=(path, "written"))
+    writer.start()
+    try:
+        writer.join(timeout=3)
+        waited = cache.get("written") is None and writer.is_alive()
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        os.close(held)
+    writer.join(timeout=60)
+
+    assert waited and writer.exitcode == 0 and cache.get("written") == 1

@@ -27,15 +27,13 @@ class NudeNetScreener:
 
     def __init__(self, model_path: Path | str | None = None, providers=None):
         import onnxruntime
-        from nudenet import NudeDetector
 
         path = str(model_path or resources.files("nudenet") / "320n.onnx")
-        providers = list(providers or ["CPUExecutionProvider"])
-        self.detector = NudeDetector(model_path=path, providers=providers)
-        # NudeDetector's own session takes every core; a worker's engines take one each.
+        # One thread, as a worker's engines each take one, and the providers asked for.
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
-        self.detector.onnx_session = onnxruntime.InferenceSession(path, options, providers=providers)
+        session = onnxruntime.InferenceSession(path, options, providers=list(providers or ["CPUExecutionProvider"]))
+        self.detector = _detector(session)
         self.name = f"nudenet-320n@{metadata.version('nudenet')}" + ("" if model_path is None else f"+{Path(model_path).stem}")
 
     def score(self, image: np.ndarray) -> float:
@@ -43,3 +41,15 @@ class NudeNetScreener:
         bgr = np.ascontiguousarray(check_rgb_image(image)[..., ::-1])  # NudeNet reads pictures as OpenCV does
         found = [d["score"] for d in self.detector.detect(bgr) if d["class"] in SEXUAL]
         return float(max(found, default=0.0))
+
+
+def _detector(session):
+    """NudeNet's detector around our own session. Its constructor would build one more, with
+    every core and without the providers it is given (nudenet 3.4.2 drops them)."""
+    from nudenet import NudeDetector
+
+    detector = NudeDetector.__new__(NudeDetector)
+    detector.onnx_session = session
+    detector.input_width = detector.input_height = 320  # the resolution 320n.onnx was trained at
+    detector.input_name = session.get_inputs()[0].name
+    return detector

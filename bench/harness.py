@@ -53,7 +53,7 @@ def shell(env: dict, code: str) -> None:
 
 
 @contextlib.contextmanager
-def running_site(port: int = 8765, web_workers: int = 2, threads: int = 8, **extra_env):
+def running_site(port: int = 8765, web_workers: int = 2, threads: int = 16, **extra_env):
     """Yield (base URL, env, data folder) of a fresh site with its worker running."""
     data = Path(tempfile.mkdtemp(prefix="safeface-bench-"))
     env = {

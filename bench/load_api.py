@@ -57,9 +57,9 @@ def main():
     parser.add_argument("--prefix", default="load-", help="values are PREFIX0, PREFIX1...")
     parser.add_argument("--checkface", action="store_true", help="CheckFace's load test (see above)")
     parser.add_argument("--web-workers", type=int, default=2)
-    # As the Procfile (2x8): requests waiting for renders hold threads, and the worker's batches
+    # As the Procfile (2x16): requests waiting for renders hold threads, and the worker's batches
     # are as big as the renders waited for at once.
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
     parser.add_argument("--max-seconds", type=float, default=None, help="stop the clients after this long (600; 1800 with --checkface)")
     args = parser.parse_args()

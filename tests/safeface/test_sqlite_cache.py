@@ -129,3 +129,29 @@ def test_processes_take_turns_to_write_on_the_lock_file_beside_the_database(tmp_
     writer.join(timeout=60)
 
     assert waited and writer.exitcode == 0 and cache.get("written") == 1
+
+
+def test_threads_counting_at_once_each_get_their_own_value_and_a_missing_key_still_fails(tmp_path):
+    # Counts that wait for another thread's write are added in one transaction (group commit);
+    # each still gets the value it would have got alone.
+    path = str(tmp_path / "cache.sqlite3")
+    SQLiteCache(path, {}).set("hits", 0)
+    seen, failures = [], []
+
+    def count():
+        cache = SQLiteCache(path, {})
+        for _ in range(100):
+            seen.append(cache.incr("hits"))
+            try:
+                cache.incr("missing")
+            except ValueError:
+                failures.append(1)
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(seen) == list(range(1, 801)) and len(failures) == 800
+    assert SQLiteCache(path, {}).get("hits") == 800

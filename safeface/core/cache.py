@@ -230,8 +230,9 @@ class SQLiteCache(BaseCache):
                 connection.execute("BEGIN IMMEDIATE")
             try:
                 for key, total in totals.items():
-                    row = connection.execute(sql, (total, key, now)).fetchone()
-                    finals[key] = None if row is None else row[0] - total  # the value before the batch
+                    # fetchall: a RETURNING statement writes only once it is stepped to its end.
+                    rows = connection.execute(sql, (total, key, now)).fetchall()
+                    finals[key] = rows[0][0] - total if rows else None  # the value before the batch
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")

@@ -5,9 +5,10 @@ On TCP, each worker listens on its own socket (SO_REUSEPORT), and the kernel dea
 new connections out among them. With one shared socket, whichever worker wakes first
 accepts, and a burst of kept-alive connections (wrk's 100, a proxy's pool) could all
 land on one worker and stay there for good: half the machine idle, half the rate.
-bench/load_api.py's cached pass caught it in 2 of 6 runs (100 connections on one worker:
-915-955 requests/s, p99 130-133 ms; the others 2,444-2,638, p99 74-84 ms); with a socket
-per worker, 6 of 6 runs were spread (43-57 a worker), 2,428-2,710 requests/s, p99 71-78 ms.
+wrk on 500 cached faces (100 connections, 2x16, 6 runs of 15 s) caught it in 2 runs of 6:
+all 100 connections on one worker, 915-955 requests/s, p99 130-133 ms, against 2,444-2,638
+and p99 74-84 ms in the others. With a socket per worker, 12 of 12 runs were spread (36-64
+a worker): 2,268-2,710 requests/s, p99 71-88 ms.
 
 The cost: connections still waiting in a worker's queue when it dies are reset, not
 taken by another worker. Unix sockets and sockets handed over by systemd keep one

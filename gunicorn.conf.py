@@ -11,8 +11,8 @@ and p99 74-84 ms in the others. With a socket per worker, 12 of 12 runs were spr
 a worker): 2,268-2,710 requests/s, p99 71-88 ms.
 
 The cost: connections still waiting in a worker's queue when it dies are reset, not
-taken by another worker. Unix sockets and sockets handed over by systemd keep one
-shared listener, as gunicorn has it.
+taken by another worker. Unix sockets, sockets handed over by systemd, and systems other
+than Linux keep one shared listener, as gunicorn has it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from gunicorn.util import is_ipv6
 def on_starting(server):
     addresses = server.cfg.address
     handed_over = os.environ.get("LISTEN_FDS") or os.environ.get("GUNICORN_FD")
-    if handed_over or not addresses or not all(isinstance(address, tuple) for address in addresses):
+    # Only Linux deals connections out among SO_REUSEPORT sockets; elsewhere one would take all.
+    tcp = addresses and all(isinstance(address, tuple) for address in addresses)
+    if handed_over or not tcp or not sys.platform.startswith("linux"):
         return
     # SO_REUSEPORT also lets a second server of the same user share the port without a word
     # (say, `make run` twice): refuse a port that is taken, as gunicorn does without it. A new

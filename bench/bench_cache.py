@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from safeface.core.cache import SQLiteCache  # noqa: E402  (no Django needed to make the file)
+from safeface.core.cache import SQLiteCache  # no Django needed to make the file
 
 SHAPES = ((1, 1), (2, 1), (2, 16))
 

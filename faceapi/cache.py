@@ -44,7 +44,13 @@ _etags: dict[tuple, str] = {}
 
 
 def root() -> Path:
-    return Path(settings.SAFEFACE_API_CACHE_DIR or Path(settings.MEDIA_ROOT) / "faceapi")
+    return _root(settings.SAFEFACE_API_CACHE_DIR, str(settings.MEDIA_ROOT))
+
+
+# Cached by the settings' values (tests change them): every cached face asks for its folder.
+@functools.lru_cache(maxsize=16)
+def _root(cache_dir: str, media_root: str) -> Path:
+    return Path(cache_dir or Path(media_root) / "faceapi")
 
 
 def render_key(engine: Engine, kind: str, params: dict) -> str:
@@ -54,13 +60,13 @@ def render_key(engine: Engine, kind: str, params: dict) -> str:
 
 
 def folder(engine_name: str, key: str) -> Path:
-    return _engine_folder(str(root()), engine_name) / key[:2] / key
+    return _engine_folder(root(), engine_name) / key[:2] / key
 
 
 @functools.lru_cache(maxsize=64)
-def _engine_folder(root: str, engine_name: str) -> Path:
+def _engine_folder(root: Path, engine_name: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "@._-" else "_" for c in engine_name)
-    return Path(root) / safe
+    return root / safe
 
 
 def write_once(path: Path, data: bytes) -> bytes:

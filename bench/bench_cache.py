@@ -4,7 +4,7 @@
 
 Every face API request counts a rate limit: django-ratelimit's get_usage (an `add`, then an
 atomic `incr`) in safeface/core/cache.py's SQLite file. Processes x threads count at once
-for --seconds, as gunicorn's workers do; the table gives counts/s and each count's latency.
+for --seconds, as the web server's workers do; the table gives counts/s and each count's latency.
 A second row per shape has processes not take turns on the lock file (threads still take
 turns on their process's lock), so that SQLite's own busy handler settles who writes:
 the cache as it was before the lock file. --no-turns runs only those rows.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_studio.py [--rounds 3] [--clients 8] [--seconds 10]
 
-Starts gunicorn and a django-q2 cluster on a throwaway data folder, then measures
+Starts the web server (granian) and a django-q2 cluster on a throwaway data folder, then measures
 1. the time from pressing Generate (POST /studio/) to every card showing its image
    (polling the card partials as the page does), for 1 and for 4 avatars;
 2. requests per second of the public gallery page, logged out, from concurrent clients.
@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 
-from harness import Browser, running_site, shell
+from harness import WEB_THREADS, WEB_WORKERS, Browser, running_site, shell
 
 PASSWORD = "bench-password-123"
 
@@ -88,7 +88,7 @@ def main():
     for count, median, low, high in rows:
         print(f"| {count} | {median:.2f} | {low:.2f} | {high:.2f} |")
     print()
-    print(f"public gallery (/gallery/, 24 cards a page), {args.clients} concurrent clients, {args.seconds:g} s, gunicorn 2 workers x 4 threads")
+    print(f"public gallery (/gallery/, 24 cards a page), {args.clients} concurrent clients, {args.seconds:g} s, granian {WEB_WORKERS}x{WEB_THREADS} as the Procfile")
     print("| requests/s | p95 ms |")
     print("|---|---|")
     print(f"| {rps:.0f} | {p95:.0f} |")

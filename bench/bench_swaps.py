@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_swaps.py [--rounds 3] [--s3]
 
-Starts gunicorn and a django-q2 cluster on a throwaway data folder, generates one
+Starts the web server (granian) and a django-q2 cluster on a throwaway data folder, generates one
 avatar, then for a 1280x720 photo (insightface's group photo, six faces) and a 10 s
 720p clip at 25 fps with sound (one face), measures
 1. upload to faces shown: POST /swaps/new/ until the face picker is ready (the

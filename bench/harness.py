@@ -1,4 +1,4 @@
-"""Start the real site for a benchmark: gunicorn and a django-q2 cluster on a
+"""Start the real site for a benchmark: granian and a django-q2 cluster on a
 throwaway data folder (SQLite, ORM broker, offline engines), and a tiny browser."""
 
 from __future__ import annotations
@@ -52,8 +52,20 @@ def shell(env: dict, code: str) -> None:
     manage(env, "shell", "-c", code)
 
 
+# As the Procfile: requests waiting for a render hold a thread, so the threads bound how many
+# renders the worker can batch at once.
+WEB_WORKERS, WEB_THREADS = 2, 16
+
+
+def web_command(port: int, workers: int = WEB_WORKERS, threads: int = WEB_THREADS) -> list[str]:
+    """The web server as the Procfile starts it, on loopback, without the access log."""
+    return [PYTHON, "-m", "safeface.serve", "--interface", "wsgi", "--no-ws", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+            "--log-level", "warning", "safeface.wsgi:application"]
+
+
 @contextlib.contextmanager
-def running_site(port: int = 8765, web_workers: int = 2, threads: int = 16, **extra_env):
+def running_site(port: int = 8765, web_workers: int = WEB_WORKERS, threads: int = WEB_THREADS, **extra_env):
     """Yield (base URL, env, data folder) of a fresh site with its worker running."""
     data = Path(tempfile.mkdtemp(prefix="safeface-bench-"))
     env = {
@@ -70,9 +82,8 @@ def running_site(port: int = 8765, web_workers: int = 2, threads: int = 16, **ex
     manage(env, "migrate", "-v0")
     base = f"http://127.0.0.1:{port}"
     procs = [
-        subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "safeface.wsgi", "--bind", f"127.0.0.1:{port}",
-                          "--workers", str(web_workers), "--threads", str(threads), "--log-level", "warning"],
-                         cwd=ROOT, env=env, start_new_session=True, stderr=open(data / "web.log", "wb")),
+        subprocess.Popen(web_command(port, web_workers, threads), cwd=ROOT, env=env, start_new_session=True,
+                         stdout=open(data / "web.log", "wb"), stderr=subprocess.STDOUT),
         subprocess.Popen([PYTHON, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
                          stdout=open(data / "worker.log", "wb"), stderr=subprocess.STDOUT),
     ]

@@ -1,5 +1,5 @@
 """Bounded load on the face API over loopback, on the embedded default (SQLite, ORM
-broker, DCGAN on the CPU): gunicorn and one worker cluster, started by harness.py.
+broker, DCGAN on the CPU): the web server (granian) and one worker cluster, started by harness.py.
 
     .venv/bin/python bench/load_api.py [--clients 100] [--requests 10000] [--values 1000]
     .venv/bin/python bench/load_api.py --checkface
@@ -38,7 +38,7 @@ import threading
 import time
 from collections import defaultdict
 
-from harness import running_site
+from harness import WEB_THREADS, WEB_WORKERS, running_site
 
 PORT = 8766
 
@@ -56,10 +56,8 @@ def main():
     parser.add_argument("--dim", type=int, default=128, help="0: leave it out (the API's default, 300)")
     parser.add_argument("--prefix", default="load-", help="values are PREFIX0, PREFIX1...")
     parser.add_argument("--checkface", action="store_true", help="CheckFace's load test (see above)")
-    parser.add_argument("--web-workers", type=int, default=2)
-    # As the Procfile (2x16): requests waiting for renders hold threads, and the worker's batches
-    # are as big as the renders waited for at once.
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
+    parser.add_argument("--threads", type=int, default=WEB_THREADS)
     parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
     parser.add_argument("--max-seconds", type=float, default=None, help="stop the clients after this long (600; 1800 with --checkface)")
     args = parser.parse_args()
@@ -140,7 +138,7 @@ def main():
         locked = sum((data / log).read_text(errors="replace").count("database is locked") for log in ("web.log", "worker.log"))
 
     print(f"{args.clients} clients, {args.requests} /api/face requests over {args.values} values (dim {args.dim or 'default'}), "
-          f"gunicorn {args.web_workers}x{args.threads}, one qcluster, embedded default, loopback")
+          f"granian {args.web_workers}x{args.threads}, one qcluster, embedded default, loopback")
     print("| kind | requests | errors | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for kind in ("cold", "repeat while rendering", "after 202", "cached", "cached, second pass"):

@@ -20,7 +20,7 @@ import time
 import urllib.error
 from collections import defaultdict
 
-from harness import Browser, running_site, shell
+from harness import WEB_THREADS, WEB_WORKERS, Browser, running_site, shell
 
 PASSWORD = "load-password-123"
 
@@ -97,7 +97,7 @@ for i in range({args.users}):
         locked = (data / "worker.log").read_text(errors="replace").count("database is locked") + (data / "web.log").read_text(errors="replace").count("database is locked")
 
     total = sum(len(v) for v in latencies.values())
-    print(f"{args.users} users for {args.seconds:g} s on the embedded default (SQLite, ORM broker), gunicorn 2x8 as the Procfile, one qcluster")
+    print(f"{args.users} users for {args.seconds:g} s on the embedded default (SQLite, ORM broker), granian {WEB_WORKERS}x{WEB_THREADS} as the Procfile, one qcluster")
     print("| endpoint | requests | errors | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for name, values in sorted(latencies.items()):

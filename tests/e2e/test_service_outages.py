@@ -1,4 +1,4 @@
-"""The real site (gunicorn + qcluster) rides out its services going away: Redis
+"""The real site (granian + qcluster) rides out its services going away: Redis
 stopped and started again, PostgreSQL restarted. Each test runs private servers on
 free ports, so the machine's shared services are never touched."""
 

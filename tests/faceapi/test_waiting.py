@@ -1,6 +1,6 @@
 """Requests waiting for renders share one read per tick (faceapi/waiting.py): each is woken
 when its own row ends, and none waits past its deadline. Real threads, each on its own
-database connection, as gunicorn's threads are."""
+database connection, as the web server's threads are."""
 
 import threading
 import time

@@ -178,10 +178,18 @@ class DcganGenerator:
         """The latent this generator renders for `seed` under `spec`."""
         return self.choose_many(spec, [seed])[0]
 
+    def _objectives(self, spec: Mapping[str, object] | None) -> list[guided.Objective]:
+        return guided.objectives_for(validate_spec(spec), with_face_analysis=self.analyser is not None)
+
+    def _drawn_first(self, objectives: Sequence[guided.Objective]) -> int:
+        """Candidates each seed draws in choose_many's first network call."""
+        if objectives:
+            return self.candidates
+        return PICK_ROUND if self.analyser is not None else 0  # 0: the seed's own face, drawn by render
+
     def choose_many(self, spec: Mapping[str, object] | None, seeds: Sequence[int]) -> list[GuidedChoice]:
-        spec = validate_spec(spec)
         seeds = [check_seed(s) for s in seeds]
-        objectives = guided.objectives_for(spec, with_face_analysis=self.analyser is not None)
+        objectives = self._objectives(spec)
         if not objectives:
             if self.analyser is None:
                 # Nothing to follow and nothing to measure with: the seed's own face.
@@ -243,8 +251,7 @@ class DcganGenerator:
         # Seeds go through in groups so that progress and cancellation have somewhere
         # to happen; a group fills a MAX_BATCH network call with candidates (with nothing
         # measurable asked for, with the first PICK_ROUND of each).
-        measured = guided.objectives_for(validate_spec(spec), with_face_analysis=self.analyser is not None)
-        group = max(1, MAX_BATCH // (self.candidates if measured or self.analyser is None else PICK_ROUND))
+        group = MAX_BATCH // max(1, self._drawn_first(self._objectives(spec)))
         for start in range(0, len(seeds), group):
             if should_stop():
                 raise Cancelled(f"Generation cancelled after {start} of {len(seeds)} faces.")

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -39,6 +40,10 @@ def page(live_server, monkeypatch):
         page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document" and errors.append(f"{r.status} {r.url}"))
         yield page
         browser.close()
+        # Inside this block Playwright marks its event loop as running, and Django (asgiref's
+        # Local) gives the test's ORM calls connections of their own, which the database
+        # teardown never sees: close them here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
     assert errors == [], errors
 
 

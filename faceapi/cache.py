@@ -36,6 +36,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from safeface.core.storage import is_s3, key_prefix, stored_files
+
 from .engine import Engine
 
 
@@ -182,8 +184,6 @@ def _bucket(path: Path) -> "_Bucket | None":
     """The bucket that shares `path`, when media is on S3 and the path is in the cache."""
     from django.core.files.storage import default_storage
 
-    from safeface.core.storage import is_s3
-
     return _Bucket(default_storage) if is_s3(default_storage) and path.is_relative_to(root()) else None
 
 
@@ -194,9 +194,8 @@ class _Bucket:
     def __init__(self, storage):
         from botocore.exceptions import ClientError
 
-        self.client, self.bucket, self.ClientError = storage.connection.meta.client, storage.bucket_name, ClientError
-        location = storage.location.strip("/")
-        self.prefix = f"{location}/" if location else ""
+        self.storage, self.ClientError = storage, ClientError
+        self.client, self.bucket, self.prefix = storage.connection.meta.client, storage.bucket_name, key_prefix(storage)
 
     def put_once(self, key: str, data: bytes) -> bytes:
         """Store `data` unless the key holds something; return what it holds now."""
@@ -217,7 +216,6 @@ class _Bucket:
             raise
 
     def folder(self, key: str) -> dict[str, bytes]:
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{self.prefix}{key}/")
-        names = [entry["Key"].rsplit("/", 1)[1] for page in pages for entry in page.get("Contents", ())]
+        names = [name.rsplit("/", 1)[1] for name, _ in stored_files(self.storage, key)]
         return {name: self.get(f"{key}/{name}") for name in names if name != COMPLETE}
 

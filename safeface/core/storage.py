@@ -51,8 +51,8 @@ def is_s3(storage) -> bool:
     return hasattr(storage, "bucket_name")
 
 
-def _key_prefix(storage) -> str:
-    """The storage's own part of the bucket ("" or "prefix/")."""
+def key_prefix(storage) -> str:
+    """An S3 storage's own part of its bucket ("" or "prefix/"), before every key it names."""
     location = storage.location.strip("/")
     return f"{location}/" if location else ""
 
@@ -86,7 +86,7 @@ def stored_files(storage, folder: str, *, hidden: bool = False):
     the listing itself (no request per object). `hidden`: writes in progress too (temporary
     keys on S3, dot files on disk)."""
     if is_s3(storage):
-        client, base = storage.connection.meta.client, _key_prefix(storage)
+        client, base = storage.connection.meta.client, key_prefix(storage)
         prefix = base + (folder.strip("/") + "/" if folder.strip("/") else "")
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=storage.bucket_name, Prefix=prefix):
             for entry in page.get("Contents", ()):
@@ -112,7 +112,7 @@ def temporary_leftovers(storage, older_than: float) -> int:
 def _s3_leftovers(storage, older_than: float) -> int:
     client, bucket = storage.connection.meta.client, storage.bucket_name
     cutoff = datetime.now(timezone.utc).timestamp() - older_than
-    prefix = _key_prefix(storage) + TEMPORARY_PREFIX
+    prefix = key_prefix(storage) + TEMPORARY_PREFIX
     removed = 0
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for entry in page.get("Contents", ()):

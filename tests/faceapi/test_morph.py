@@ -1,13 +1,17 @@
 """GET /api/morph: an animation between two values' faces, or one frame of it."""
 
 import io
+import shutil
+from pathlib import Path
 
 import av
 import pytest
+from django.conf import settings as django_settings
 from PIL import Image
 
 from faceapi.models import FaceRender
 from safeface import inference
+from safeface.engines.generation.dcgan import DcganGenerator
 from safeface.provenance import TRAINED_ALGORITHMIC_MEDIA, Verdict
 from safeface.provenance.manifest import read_manifest
 
@@ -61,3 +65,19 @@ def test_the_animation_reuses_frames_already_rendered(fetch, client):
     for k in range(6):
         assert client.get(f"/api/morph?from=a&to=b&frames=6&frame={k}&dim=40").status_code == 200
     assert sorted(FaceRender.objects.values_list("kind", flat=True)) == ["animation", "frames"]
+
+
+@pytest.mark.skipif(not django_settings.SAFEFACE_S3_BUCKET, reason="media is on local files in this run (SAFEFACE_TEST_S3=1 puts it on S3)")
+def test_a_machine_without_the_frames_reads_them_from_the_bucket_instead_of_drawing_them(fetch, settings, monkeypatch):
+    fetch("/api/morph?from=alice&to=bob&frames=4&fps=5&dim=48")
+    shutil.rmtree(settings.SAFEFACE_API_CACHE_DIR)  # another machine: the bucket holds the frames, its disk nothing
+    drawn = []
+    interpolate = DcganGenerator.interpolate
+    monkeypatch.setattr(DcganGenerator, "interpolate", lambda self, *a, **k: drawn.append(a) or interpolate(self, *a, **k))
+
+    response = fetch("/api/morph?from=alice&to=bob&frames=4&fps=5&dim=48&format=gif")
+
+    assert response.status_code == 200 and Image.open(io.BytesIO(response.content)).n_frames == 4
+    assert drawn == []
+    frames = sorted(p.name for p in Path(settings.SAFEFACE_API_CACHE_DIR).rglob("frames/*"))
+    assert len(frames) == 4  # the local copy is the frames alone, not the bucket's completion marker

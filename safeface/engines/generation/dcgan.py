@@ -182,14 +182,16 @@ class DcganGenerator:
         return guided.objectives_for(validate_spec(spec), with_face_analysis=self.analyser is not None)
 
     def _drawn_first(self, objectives: Sequence[guided.Objective]) -> int:
-        """Candidates each seed draws in choose_many's first network call."""
+        """Images each seed takes in its group's first network call."""
         if objectives:
             return self.candidates
-        return PICK_ROUND if self.analyser is not None else 0  # 0: the seed's own face, drawn by render
+        return PICK_ROUND if self.analyser is not None else 1  # 1: the seed's own face, drawn by render
 
     def choose_many(self, spec: Mapping[str, object] | None, seeds: Sequence[int]) -> list[GuidedChoice]:
+        return self._choose(self._objectives(spec), seeds)
+
+    def _choose(self, objectives: Sequence[guided.Objective], seeds: Sequence[int]) -> list[GuidedChoice]:
         seeds = [check_seed(s) for s in seeds]
-        objectives = self._objectives(spec)
         if not objectives:
             if self.analyser is None:
                 # Nothing to follow and nothing to measure with: the seed's own face.
@@ -251,11 +253,12 @@ class DcganGenerator:
         # Seeds go through in groups so that progress and cancellation have somewhere
         # to happen; a group fills a MAX_BATCH network call with candidates (with nothing
         # measurable asked for, with the first PICK_ROUND of each).
-        group = MAX_BATCH // max(1, self._drawn_first(self._objectives(spec)))
+        objectives = self._objectives(spec)
+        group = max(1, MAX_BATCH // self._drawn_first(objectives))  # more candidates than a batch: a seed a call
         for start in range(0, len(seeds), group):
             if should_stop():
                 raise Cancelled(f"Generation cancelled after {start} of {len(seeds)} faces.")
-            choices = self.choose_many(spec, seeds[start : start + group])
+            choices = self._choose(objectives, seeds[start : start + group])
             if all(c.native is not None for c in choices):  # drawn while picking: not drawn again
                 images.extend(resize_square(c.native, size, self.sharpen) for c in choices)
             else:

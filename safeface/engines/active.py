@@ -17,7 +17,7 @@ from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
 
 # The names each role's setting takes ("auto": the production backend when its weights
 # are here, else the offline one). settings.py checks them at start-up, hence here.
-GENERATOR_NAMES = ("auto", "dcgan", "diffusers")
+GENERATOR_NAMES = ("auto", "mobilestylegan", "dcgan", "diffusers")
 ANALYSER_NAMES = ("auto", "offline", "insightface")
 # "mesh" is mesh@2.0 (the source's face shape carried over); "mesh-1.2" the version that paints
 # the source's skin inside the target's own outline, kept for comparison.
@@ -52,6 +52,19 @@ def dcgan_name(picks: bool) -> str:
     """The name@version the DCGAN reports; `picks`: it picks among candidates with an
     analyser (the worker's always does)."""
     return f"dcgan-digiface@{metadata.version(DCGAN_PACKAGE)}" + (f"+pick{DCGAN_PICKING}" if picks else "")
+
+
+# The offline photoreal generator (MobileStyleGAN, weights in the random-face wheel): its
+# package (whose version is part of its name) and the version of our own rules for it (the
+# average style, truncation, attribute directions: generation/styles.py), also part of its
+# name: a seed draws another face when they change.
+MOBILESTYLEGAN_PACKAGE = "random-face"
+MOBILESTYLEGAN_NATIVE_SIZE = 1024
+MOBILESTYLEGAN_STYLES = 1
+
+
+def mobilestylegan_name() -> str:
+    return f"mobilestylegan-ffhq@{metadata.version(MOBILESTYLEGAN_PACKAGE)}+styles{MOBILESTYLEGAN_STYLES}"
 
 
 def looks_like_path(model: str) -> bool:
@@ -91,10 +104,10 @@ def _hugging_face_caches(models_dir: Path | str | None) -> list[Path | None]:
 
 def generator_kind(name: str, model: str, models_dir: Path | str | None) -> str:
     """The backend a generator setting means here: "auto" is "diffusers" when `model`
-    is on this machine, else "dcgan"; any other name is itself."""
+    is on this machine, else "mobilestylegan"; any other name is itself."""
     if name != "auto":
         return name
-    return "diffusers" if find_diffusion_model(model, models_dir) is not None else "dcgan"
+    return "diffusers" if find_diffusion_model(model, models_dir) is not None else "mobilestylegan"
 
 
 def analyser_kind(name: str, models_dir: Path | str | None) -> str:

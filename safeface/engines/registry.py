@@ -26,10 +26,11 @@ def load_generator(
     """A generator by name.
 
     "auto": the diffusers backend when the configured model (`model=`, default
-    Corcelio/mobius) is on this machine, else the offline DCGAN. "dcgan" takes
-    `candidates`, `device`, `sharpen`; with `guided` (default) it uses `analyser`,
-    or builds the offline one, for attribute-guided sampling. "diffusers" takes
-    the fields of `DiffusionSettings` (model, steps, guidance, size, clip_skip,
+    Corcelio/mobius) is on this machine, else the offline MobileStyleGAN.
+    "mobilestylegan" takes `runtime`, `threads`, `providers` (generation/runtime.py).
+    "dcgan" takes `candidates`, `device`, `sharpen`; with `guided` (default) it uses
+    `analyser`, or builds the offline one, for attribute-guided sampling. "diffusers"
+    takes the fields of `DiffusionSettings` (model, steps, guidance, size, clip_skip,
     scheduler, device, dtype, variant, vae, max_batch).
     """
     if name not in GENERATOR_NAMES:
@@ -47,6 +48,10 @@ def load_generator(
         from .generation.diffusion import DiffusersGenerator
 
         return DiffusersGenerator(models_dir=models_dir, **config)
+    if name == "mobilestylegan":
+        from .generation.stylegan import MobileStyleGanGenerator
+
+        return MobileStyleGanGenerator(**config)
     from .generation.dcgan import DcganGenerator
 
     if guided and analyser is None:
@@ -63,4 +68,6 @@ def _config_keys(name: str) -> set[str]:
         from .generation.diffusion import DiffusionSettings
 
         return {field.name for field in fields(DiffusionSettings)}
+    if name == "mobilestylegan":
+        return {"runtime", "threads", "providers"}
     return {"candidates", "device", "sharpen"}

@@ -77,7 +77,7 @@ def _hair_distance(hex_colour: str) -> Reading:
 
 
 # Yaw readings are the nose's offset from the eye midpoint in eye distances.
-_YAW_TARGETS = {"left": -0.35, "slightly_left": -0.17, "frontal": 0.0, "slightly_right": 0.17, "right": 0.35}
+YAW_TARGETS = {"left": -0.35, "slightly_left": -0.17, "frontal": 0.0, "slightly_right": 0.17, "right": 0.35}
 
 
 def _objective(attribute: str, value: str) -> Objective | None:
@@ -92,8 +92,8 @@ def _objective(attribute: str, value: str) -> Objective | None:
             return Objective(attribute, value, lambda m: None if m.smile is None else m.smile + m.mouth_open, True, direction=+1)
         if value in ("neutral", "serious"):
             return Objective(attribute, value, lambda m: None if m.smile is None else m.smile + m.mouth_open, True, direction=-1)
-    if attribute == "head_pose" and value in _YAW_TARGETS:
-        return Objective(attribute, value, lambda m: m.yaw, True, target=_YAW_TARGETS[value], scale=0.15)
+    if attribute == "head_pose" and value in YAW_TARGETS:
+        return Objective(attribute, value, lambda m: m.yaw, True, target=YAW_TARGETS[value], scale=0.15)
     if attribute == "hair_colour" and value != ANY:
         swatch = ATTRIBUTES["hair_colour"].value(value).swatch
         return Objective(attribute, value, _hair_distance(swatch), True, target=0.0, scale=25.0)

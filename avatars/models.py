@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.db.models import Q
 
 from moderation.models import Moderated, ModeratedQuerySet
+from safeface import inference
+from safeface.engines.generation import variations
 from safeface.engines.vocabulary import describe
 from safeface.core.fields import MAX_SEED, SeedField
 from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
@@ -96,8 +98,18 @@ class Avatar(Moderated, Job):
         return describe(self.spec)
 
     def more_like_this(self, owner, count: int = 4) -> list["Avatar"]:
-        """Queue `count` avatars of this one's spec and size with new seeds, for `owner`."""
-        return Avatar.objects.start_batch(owner, self.spec, count, self.size, parent=self)
+        """Queue `count` more for `owner`: where the engine keeps one person across changes of
+        expression, pose and light, this person (its seed) with each of those changed; else
+        this spec with new seeds."""
+        if not inference.varies_one_person():
+            return Avatar.objects.start_batch(owner, self.spec, count, self.size, parent=self)
+        seed = self.used_seed if self.used_seed is not None else self.seed
+        with transaction.atomic():
+            avatars = [Avatar.objects.create(owner=owner, spec=spec, seed=seed, size=self.size, parent=self)
+                       for spec in variations(self.spec, count)]
+            for avatar in avatars:
+                avatar.enqueue()
+        return avatars
 
     def delete_files(self):
         for field in (self.image, self.thumbnail):

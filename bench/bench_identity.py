@@ -1,17 +1,23 @@
 """Does a swapped face still look like the person? The identity judge's verdict, per swapper.
 
-    .venv/bin/python bench/bench_identity.py [--avatars 8] [--swappers mesh@1.2,mesh@2.0] [--video-seconds 6]
+    .venv/bin/python bench/bench_identity.py [--avatars 8] [--generator auto] [--swappers mesh-1.2,mesh] [--video-seconds 6]
 
 Photos: the real ones that ship inside installed packages (insightface's t1.jpg with six
 people and Tom_Hanks_54745.png, scikit-image's astronaut), each also rescaled to 60 % and
-JPEG-encoded at quality 70. Avatars: the first N seeds from 1 on whose 512 px DCGAN face
-(as the studio makes it) shows exactly one face. Every face of every photo gets every avatar.
+JPEG-encoded at quality 70. Avatars: the first N seeds from 1 on whose face (the --generator's,
+by default the studio's offline one, at 1024 px as the studio makes it) shows exactly one face. Every face of every photo gets every avatar.
 The judge is dlib's ResNet (the project's offline recogniser): "de-identified" means the
 result is at or above its threshold from the same face in the photo, "as their avatar"
 below it from the avatar. inswapper's row appears when its weights are in the models folder
 (SAFEFACE_MODELS_DIR, default var/models). The video row swaps bench_video.py's 720p clip.
 Timings: one process, OpenCV and dlib on one thread, pinned to one core, except the video
 row (both cores, as a worker with the machine to itself).
+
+Naturalness besides the judge: still found as a face by two detectors, pose and expression
+kept, sharpness against the photo's, and skin continuity: the CIELAB distance between the
+face's cheeks and the skin just outside the swapped region (below the chin, beside the face
+towards the ears), after the swap against the same distance in the photo. A pasted mask shows
+as a step there.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from bench_video import build_clip
 from skimage import data as skimage_data
 
 from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.generation.dcgan import DcganGenerator
+from safeface.engines.measure import MESH_CHEEKS, to_lab
+from safeface.engines.registry import load_generator
 from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser
 from safeface.engines.recognition.dlib_resnet import MIN_FACE
 from safeface.engines.swapping import load_swapper, prepare_source, regions, swap_photo
@@ -60,11 +67,11 @@ def reencoded(image: np.ndarray, scale: float, quality: int) -> np.ndarray:
     return cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
-def avatars(analyser, count: int) -> list[tuple[int, np.ndarray]]:
-    generator = DcganGenerator(analyser)
+def avatars(generator_name: str, analyser, count: int) -> list[tuple[int, np.ndarray]]:
+    generator = load_generator(generator_name, analyser=analyser)
     found = []
     for seed in itertools.count(1):
-        (image,) = generator.generate({}, [seed], 512)
+        (image,) = generator.generate({}, [seed], 1024)
         if len(analyser.detect(image)) == 1:
             found.append((seed, image))
         if len(found) == count:
@@ -89,6 +96,31 @@ def sharpness(image: np.ndarray, face) -> float:
     x1, y1, x2, y2 = (int(round(v)) for v in face.box)
     grey = cv2.cvtColor(image[max(0, y1):y2, max(0, x1):x2], cv2.COLOR_RGB2GRAY)
     return float(cv2.Laplacian(grey, cv2.CV_64F).var())
+
+
+# FaceMesh points just inside the swapped region's edge: the chin and the two sides of the face.
+CHIN, RIGHT_EDGE, LEFT_EDGE = 152, 234, 454
+
+
+def skin_step(image: np.ndarray, face) -> float:
+    """CIELAB distance between the cheeks' median colour and the skin just outside the face
+    (below the chin, and beside each side of the face towards the ears)."""
+    lab = to_lab(image)
+    points = np.asarray(face.landmarks, np.float64)[:, :2]
+    centre = points.mean(axis=0)
+    radius = max(2, int(0.04 * face.height))
+
+    def patch(x: float, y: float) -> np.ndarray:
+        x, y = int(round(x)), int(round(y))
+        return lab[max(0, y - radius):y + radius + 1, max(0, x - radius):x + radius + 1].reshape(-1, 3)
+
+    cheeks = np.concatenate([patch(*points[i]) for i in MESH_CHEEKS])
+    outside = [points[CHIN] + (0, 0.12 * face.height)]
+    outside += [points[i] + 0.12 * (points[i] - centre) for i in (RIGHT_EDGE, LEFT_EDGE)]
+    around = np.concatenate([patch(*p) for p in outside])
+    if not len(cheeks) or not len(around):
+        return float("nan")
+    return float(np.linalg.norm(np.median(cheeks, axis=0) - np.median(around, axis=0)))
 
 
 def iou(a, b) -> float:
@@ -144,7 +176,7 @@ def calibration(judge, analyser) -> None:
 
 def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, pictures, stronger=None) -> dict:
     results = {"deid": [], "avatar": [], "found": [], "yaw": [], "pitch": [], "mouth": [], "eyes": [], "sharp": [],
-               "persona": [], "ms": []}
+               "persona": [], "ms": [], "skin": [], "skin_before": []}
     by_avatar: dict[int, list[np.ndarray]] = {}
     found_before = {label: dlib_detector(photo, 1) for label, photo in pictures.items()}
     for (seed, _), source in sources:
@@ -180,6 +212,8 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
                     results["pitch"].append(abs(pitch1 - pitch0))
                     results["mouth"].append(abs(mouth1 - mouth0))
                     results["eyes"].append(abs(eyes1 - eyes0))
+                    results["skin"].append(skin_step(result, match))
+                    results["skin_before"].append(skin_step(photo, face))
                 results["sharp"].append(sharpness(result, face) / max(sharpness(photo, face), 1e-6))
     for vectors in by_avatar.values():
         results["persona"] += [judge.distance(a, b) < judge.threshold for a, b in itertools.combinations(vectors, 2)]
@@ -221,6 +255,7 @@ def video_row(swapper, judge, analyser, source, seconds: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--avatars", type=int, default=8)
+    parser.add_argument("--generator", default="auto", help="the avatars' generator (auto: the studio's offline one)")
     parser.add_argument("--swappers", default="mesh-1.2,mesh")
     parser.add_argument("--video-seconds", type=float, default=6.0)
     parser.add_argument("--speed-only", action="store_true", help="only the timings and the video row")
@@ -240,11 +275,11 @@ def main() -> None:
     swappers = {name: load_swapper(name, models) for name in names}
     if arguments.levers:
         swappers.update(levers())
-    made = avatars(analyser, arguments.avatars)
+    made = avatars(arguments.generator, analyser, arguments.avatars)
     sources = [((seed, image), prepare_source(analyser, image)) for seed, image in made]
     pictures = photos()
     faces = sum(len(analyser.detect(photo)) for photo in pictures.values())
-    print(f"{len(made)} avatars (seeds {', '.join(str(seed) for seed, _ in made)}) x {faces} faces in "
+    print(f"{len(made)} avatars of {arguments.generator} (seeds {', '.join(str(seed) for seed, _ in made)}) x {faces} faces in "
           f"{len(pictures)} photos; judge {judge.name}, threshold {judge.threshold}; 1 core\n")
 
     if arguments.speed_only:
@@ -267,13 +302,14 @@ def main() -> None:
         rows["worker"] = swapper_rows("worker", worker, judge, analyser, dlib_detector, sources, pictures,
                                       stronger=load_swapper("mesh", models, strong=True))
     print("| swapper            | de-identified | as their avatar | persona consistent | still a face (both) | |Δyaw| | |Δpitch| "
-          "| |Δmouth| | |Δeyes| | sharpness ratio | swap ms/face |")
+          "| |Δmouth| | |Δeyes| | sharpness ratio | skin step ΔE (photo) | swap ms/face |")
     print("|--------------------|---------------|-----------------|--------------------|---------------------|-------|---------"
-          "|----------|---------|-----------------|--------------|")
+          "|----------|---------|-----------------|----------------------|--------------|")
     for name, r in rows.items():
         print(f"| {swappers[name].name:<18} | {share(r['deid']):>13} | {share(r['avatar']):>15} | {share(r['persona']):>18} "
               f"| {share(r['found']):>19} | {np.mean(r['yaw']):4.1f}° | {np.mean(r['pitch']):6.1f}° | {np.mean(r['mouth']):8.3f} "
-              f"| {np.mean(r['eyes']):7.3f} | {np.median(r['sharp']):15.2f} | {np.median(r['ms']):12.0f} |")
+              f"| {np.mean(r['eyes']):7.3f} | {np.median(r['sharp']):15.2f} "
+              f"| {np.nanmedian(r['skin']):8.1f} ({np.nanmedian(r['skin_before']):.1f}){'':<7} | {np.median(r['ms']):12.0f} |")
     print(f"({len(rows[names[0]]['deid'])} judged faces per swapper; |Δmouth| in face heights, |Δeyes| in lid gap / eye width;"
           " still a face: found again by the offline analyser and dlib's HOG detector, of the faces both find in the photo)\n")
 

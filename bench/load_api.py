@@ -1,8 +1,9 @@
 """Bounded load on the face API over loopback, on the embedded default (SQLite, ORM
-broker, DCGAN on the CPU): the web server (granian) and one worker cluster, started by harness.py.
+broker, the offline generator on the CPU): the web server (granian) and one worker cluster,
+started by harness.py.
 
-    .venv/bin/python bench/load_api.py [--clients 100] [--requests 10000] [--values 1000]
-    .venv/bin/python bench/load_api.py --checkface
+    .venv/bin/python bench/load_api.py [--clients 100] [--requests 10000] [--values 1000] [--generator auto]
+    .venv/bin/python bench/load_api.py --checkface [--values 1000]
 
 --checkface is the shape of CheckFace's own load test (`seq 1 10000 | xargs -n1 -P100 curl
 .../api/face?value=ac$i`): 100 clients, 10,000 unique values asked once each at the default
@@ -23,12 +24,19 @@ Then a second pass (--second-pass requests, default as many) over the same value
 cached by then, shows the cached path without renders competing for the CPU.
 
 Errors are answers other than 200/202 and failed connections.
+
+Before the site starts, the generator's own speed is measured the way the worker runs it
+(SAFEFACE_WORKERS processes, each drawing faces at the generator's native size with
+SAFEFACE_ENGINE_THREADS threads, all at once): the machine's limit for that model, which the
+end-to-end unique faces/s is compared with.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
+import os
 import random
 import re
 import shutil
@@ -48,6 +56,34 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
 
 
+RAW_FACES = 6  # per worker process
+
+
+def _draw(args) -> float:
+    """One worker's share of the raw measurement: seconds for RAW_FACES faces after a warm-up."""
+    name, threads, first_seed = args
+    from safeface.core.cores import limit_native_threads
+    from safeface.engines.registry import load_generator
+
+    limit_native_threads(threads)
+    config = {"threads": threads} if name in ("auto", "mobilestylegan") else {}
+    generator = load_generator(name, **config)
+    generator.generate(None, [first_seed], generator.native_size)
+    started = time.perf_counter()
+    generator.generate(None, list(range(first_seed + 1, first_seed + 1 + RAW_FACES)), generator.native_size)
+    return time.perf_counter() - started
+
+
+def raw_faces_per_second(name: str) -> tuple[float, int, int]:
+    """Faces/s of the generator alone, run as the worker runs it: (faces/s, processes, threads)."""
+    from safeface import settings as defaults
+
+    processes, threads = defaults.SAFEFACE_WORKERS, defaults.SAFEFACE_ENGINE_THREADS
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        seconds = pool.map(_draw, [(name, threads, 10_000_000 + 100 * i) for i in range(processes)])
+    return processes * RAW_FACES / max(seconds), processes, threads
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
@@ -60,9 +96,11 @@ def main():
     parser.add_argument("--threads", type=int, default=WEB_THREADS)
     parser.add_argument("--second-pass", type=int, default=None, help="requests in the all-cached pass (default: --requests)")
     parser.add_argument("--max-seconds", type=float, default=None, help="stop the clients after this long (600; 1800 with --checkface)")
+    parser.add_argument("--generator", default="auto", help="SAFEFACE_GENERATOR for the site (auto: the offline default)")
     args = parser.parse_args()
     if args.checkface:
-        args.clients, args.requests, args.values, args.dim, args.prefix = 100, 10_000, 10_000, 0, "ac"
+        values = args.values if args.values != parser.get_default("values") else 10_000
+        args.clients, args.requests, args.values, args.dim, args.prefix = 100, values, values, 0, "ac"
     if args.max_seconds is None:
         args.max_seconds = 1800 if args.checkface else 600
     query = f"&dim={args.dim}" if args.dim else ""
@@ -119,7 +157,9 @@ def main():
                     served.add(value)
         connection.close()
 
-    env = {"SAFEFACE_API_RATE": "1000000/m", "SAFEFACE_API_RENDER_RATE": "1000000/m"}
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeface.settings")
+    raw, processes, engine_threads = raw_faces_per_second(args.generator)
+    env = {"SAFEFACE_API_RATE": "1000000/m", "SAFEFACE_API_RENDER_RATE": "1000000/m", "SAFEFACE_GENERATOR": args.generator}
     with running_site(port=PORT, web_workers=args.web_workers, threads=args.threads, **env) as (base, _, data):
         elapsed = {}
         for second, count in ((False, args.requests), (True, args.requests if args.second_pass is None else args.second_pass)):
@@ -154,6 +194,8 @@ def main():
     print(f"statuses {dict(statuses)}; values never served: {args.values - len(served)}; 'database is locked' in the logs: {locked}")
     print(f"first pass: {first_served} unique faces served in {elapsed[False]:.1f} s = {first_served / elapsed[False]:.1f} unique faces/s"
           + ("" if first_served == args.values else f" (stopped at --max-seconds {args.max_seconds:.0f}: not finished)"))
+    print(f"the generator alone ({args.generator}, {processes} processes x {engine_threads} threads, native size): "
+          f"{raw:.2f} faces/s; end to end: {100 * first_served / elapsed[False] / raw:.0f} % of it")
     if wrk:
         print(f"\ncached, wrk ({args.clients} connections, {WRK_SECONDS} s over the same values; a C client leaves the "
               f"2 cores to the server): {wrk['rps']:.0f} requests/s, p50 {wrk['p50']:.0f} ms, p99 {wrk['p99']:.0f} ms, "

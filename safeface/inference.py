@@ -86,8 +86,10 @@ def _generator(choice: GeneratorChoice):
     if choice.batch is not None:
         diffusers["max_batch"] = choice.batch
     dcgan = {"candidates": settings.SAFEFACE_DCGAN_CANDIDATES}
+    stylegan = {"threads": settings.SAFEFACE_ENGINE_THREADS, "providers": settings.SAFEFACE_ONNX_PROVIDERS or None}
     # "auto" hands each backend its own settings.
-    config = {"auto": {**diffusers, **dcgan}, "diffusers": diffusers, "dcgan": dcgan}[choice.name]
+    config = {"auto": {**diffusers, **stylegan}, "diffusers": diffusers, "dcgan": dcgan,
+              "mobilestylegan": stylegan}[choice.name]
     engine = load_generator(choice.name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
     logger.info("Generator loaded: %s", engine.name)
     return engine
@@ -102,11 +104,17 @@ def quality_gate():
 
 def active_generator_kind(choice: GeneratorChoice | None = None) -> str:
     """Which generator backend the worker uses (the studio's, or `choice`), decided without
-    loading it (the web process must not import torch): "diffusers" or "dcgan"."""
+    loading it (the web process must not import torch): "diffusers", "mobilestylegan" or "dcgan"."""
     from safeface.engines.active import generator_kind
 
     choice = choice or studio_choice()
     return generator_kind(choice.name, choice.model, settings.SAFEFACE_MODELS_DIR)
+
+
+def varies_one_person() -> bool:
+    """Whether the studio's generator keeps one person when the expression, head pose or light
+    asked for changes (MobileStyleGAN moves the person's own style; the others draw anew)."""
+    return active_generator_kind() == "mobilestylegan"
 
 
 @functools.cache
@@ -114,8 +122,13 @@ def honoured_values() -> dict[str, frozenset[str] | None]:
     """Attribute -> the values the active generator follows (None: every value)."""
     from safeface.engines.vocabulary import ATTRIBUTES
 
-    if active_generator_kind() == "diffusers":
+    kind = active_generator_kind()
+    if kind == "diffusers":
         return {key: None for key in ATTRIBUTES}
+    if kind == "mobilestylegan":
+        from safeface.engines.generation import style_followed_values
+
+        return style_followed_values()
     from safeface.engines.generation import guided_values
 
     return dict(guided_values(with_face_analysis=True))

@@ -310,9 +310,12 @@ SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR /
 SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
 # Engines (DESIGN.md, "Engines"): "auto" takes the production backend when its
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
-SAFEFACE_GENERATOR = _one_of("SAFEFACE_GENERATOR", GENERATOR_NAMES, default="auto")  # auto | dcgan | diffusers
+# The generator's "auto" is diffusers when its model is here, else MobileStyleGAN (photoreal,
+# weights non-commercial); "dcgan" is the MIT-licensed 64 px offline generator.
+SAFEFACE_GENERATOR = _one_of("SAFEFACE_GENERATOR", GENERATOR_NAMES, default="auto")  # auto | mobilestylegan | dcgan | diffusers
 SAFEFACE_ANALYSER = _one_of("SAFEFACE_ANALYSER", ANALYSER_NAMES, default="auto")  # auto | offline | insightface
-# onnxruntime providers for insightface, in order; empty: CUDA when this build has it, else CPU.
+# onnxruntime providers for insightface (and MobileStyleGAN on CUDA), in order; empty: CUDA when
+# this build has it, else CPU.
 SAFEFACE_ONNX_PROVIDERS = env.list("SAFEFACE_ONNX_PROVIDERS", default=[])
 SAFEFACE_DIFFUSION_MODEL = env.str("SAFEFACE_DIFFUSION_MODEL", default="Corcelio/mobius")
 SAFEFACE_DIFFUSION_STEPS = env.int("SAFEFACE_DIFFUSION_STEPS", default=50)
@@ -357,7 +360,7 @@ SAFEFACE_REPORTS_TO_HIDE = env.int("SAFEFACE_REPORTS_TO_HIDE", default=3)
 # Studio limits: per user, counted in the shared cache / the database.
 SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Generate presses
 SAFEFACE_DAILY_AVATARS = env.int("SAFEFACE_DAILY_AVATARS", default=200)
-SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=512)
+SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=1024)
 SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)
 
 # Provenance (DESIGN.md, principle 2). Unset: a development C2PA identity is made on

@@ -109,10 +109,22 @@ def test_change_one_attribute_starts_from_an_avatar_with_its_seed(alice_client, 
     assert form.initial["seed"] == 1234 and form.initial["lock_seed"] is True
 
 
-def test_more_like_this_makes_four_with_the_same_spec_and_new_seeds(alice_client, alice, make_avatar):
-    avatar = make_avatar(alice, spec={"hair_colour": "red"})
+def test_more_like_this_makes_four_of_the_same_person_with_another_expression_or_pose(alice_client, alice, make_avatar):
+    avatar = make_avatar(alice, spec={"hair_colour": "red", "expression": "broad_smile"}, seed=99, used_seed=1234)
     response = alice_client.post(f"/avatars/{avatar.pk}/more/")
     assert response.url == "/studio/"
+    children = Avatar.objects.filter(parent=avatar)
+    assert {c.seed for c in children} == {1234}  # the seed that drew this person
+    changes = {(key, c.spec[key]) for c in children for key in c.spec if c.spec[key] != avatar.spec.get(key)}
+    assert changes == {("expression", "neutral"), ("head_pose", "slightly_left"), ("head_pose", "slightly_right"),
+                       ("lighting", "bright")}
+    assert {c.spec["hair_colour"] for c in children} == {"red"}
+
+
+def test_more_like_this_draws_new_seeds_where_the_engine_cannot_keep_a_person(alice_client, alice, make_avatar, settings):
+    settings.SAFEFACE_GENERATOR = "dcgan"
+    avatar = make_avatar(alice, spec={"hair_colour": "red"})
+    alice_client.post(f"/avatars/{avatar.pk}/more/")
     children = Avatar.objects.filter(parent=avatar)
     assert children.count() == 4
     assert {c.spec["hair_colour"] for c in children} == {"red"}

@@ -1,4 +1,4 @@
-"""The generate task on the real offline engines (DCGAN + BlazeFace/FaceMesh)."""
+"""The generate task on the real offline engines (MobileStyleGAN + BlazeFace/FaceMesh)."""
 
 import hashlib
 from pathlib import Path
@@ -29,7 +29,7 @@ def test_it_makes_the_avatar_files_and_records_how(queued):
     avatar = Avatar.objects.get(pk=queued.pk)
 
     assert avatar.status == JobStatus.DONE, avatar.error
-    assert avatar.engine.startswith("dcgan-digiface@")
+    assert avatar.engine.startswith("mobilestylegan-ffhq@")
     png = avatar.image.read()
     assert hashlib.sha256(png).hexdigest() == avatar.sha256
     assert Image.open(avatar.image.open("rb")).size == (256, 256)

@@ -159,10 +159,10 @@ def test_it_finds_models_where_fetch_models_puts_them(pipelines, tmp_path):
     assert generator.name.startswith("diffusers-acme--tiny-face@")
 
 
-def test_auto_falls_back_to_the_offline_dcgan_without_weights(tmp_path):
+def test_auto_falls_back_to_the_offline_mobilestylegan_without_weights(tmp_path):
     generator = load_generator("auto", tmp_path, model="acme/tiny-face", steps=2, guided=False)
 
-    assert generator.name.startswith("dcgan-digiface@")
+    assert generator.name.startswith("mobilestylegan-ffhq@")
     with pytest.raises(ValueError, match="does not take"):
         load_generator("dcgan", tmp_path, steps=2, guided=False)
     with pytest.raises(ValueError, match="Unknown generator"):

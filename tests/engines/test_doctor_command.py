@@ -34,7 +34,7 @@ def test_on_a_cpu_machine_it_reports_no_cuda_and_the_cpu_provider(tmp_path):
     assert runtime["packages"] == {"onnxruntime": runtime["version"]}
     assert "CPUExecutionProvider" in runtime["available_providers"]
     assert runtime["analyser_providers"] == runtime["session_providers"] == ["CPUExecutionProvider"]
-    assert report["auto"] == {"generator": "dcgan", "analyser": "offline", "swapper": "mesh", "recogniser": "dlib"}
+    assert report["auto"] == {"generator": "mobilestylegan", "analyser": "offline", "swapper": "mesh", "recogniser": "dlib"}
     assert report["models_dir"] == str(tmp_path)
 
 

@@ -37,7 +37,7 @@ def test_a_seed_names_a_face_directly(fetch):
 def test_hashdata_gives_the_seed_the_value_s_sha256_and_the_engine(client):
     body = client.get("/api/hashdata/?value=hello").json()
     assert body["seed"] == seed_for("hello") and body["seed_text"] == str(seed_for("hello"))
-    assert body["hash"] == hashlib.sha256(b"hello").hexdigest() and body["engine"].startswith("dcgan-digiface@")
+    assert body["hash"] == hashlib.sha256(b"hello").hexdigest() and body["engine"].startswith("mobilestylegan-ffhq@")
     assert client.get("/api/hashdata/?seed=42").json()["seed"] == 42
     assert "qlatent" not in body  # no latent a client could use is published
 

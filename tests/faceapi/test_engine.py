@@ -35,7 +35,7 @@ def test_the_web_notices_weights_that_appear_within_a_few_seconds(settings, tmp_
     settings.SAFEFACE_GENERATOR = "auto"
     settings.SAFEFACE_MODELS_DIR = tmp_path
     settings.SAFEFACE_DIFFUSION_MODEL = "someone/model"
-    assert engine.active_engine().name.startswith("dcgan-digiface@")
+    assert engine.active_engine().name.startswith("mobilestylegan-ffhq@")
     weights = tmp_path / "diffusion" / "someone--model"
     weights.mkdir(parents=True)
     (weights / "model_index.json").write_text('{"a": 1}')
@@ -44,7 +44,7 @@ def test_the_web_notices_weights_that_appear_within_a_few_seconds(settings, tmp_
     later = engine.time.monotonic() + engine.RECHECK_SECONDS
     monkeypatch.setattr(engine.time, "monotonic", lambda: later)
 
-    assert soon.name.startswith("dcgan-digiface@")  # looked up less than RECHECK_SECONDS ago
+    assert soon.name.startswith("mobilestylegan-ffhq@")  # looked up less than RECHECK_SECONDS ago
     assert engine.active_engine().name.startswith("diffusers-someone--model@")
 
 

@@ -21,7 +21,7 @@ def test_it_queues_an_unrendered_face_and_answers_202_with_a_status_url(client):
     assert body["status"] == "queued" and body["status_url"] == f"/api/status/{job.key}"
     assert body["url"] == "/api/face?value=hello"
     assert response["Retry-After"] == "2" and response["Cache-Control"] == "no-store"
-    assert job.kind == "face" and job.params == {"seed": "3238736544897475342"} and job.engine.startswith("dcgan-digiface@")
+    assert job.kind == "face" and job.params == {"seed": "3238736544897475342"} and job.engine.startswith("mobilestylegan-ffhq@")
 
 
 def test_it_serves_the_face_once_the_worker_rendered_it(client, worker):

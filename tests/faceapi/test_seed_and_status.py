@@ -13,7 +13,7 @@ def test_seed_is_the_first_8_bytes_of_the_sha256_of_the_value(client):
     expected = int.from_bytes(hashlib.sha256("héllo wörld".encode()).digest()[:8], "big")
     assert response.status_code == 200
     assert response.json() == {"value": "héllo wörld", "seed": str(expected), "engine": response.json()["engine"]}
-    assert response.json()["engine"].startswith("dcgan-digiface@")
+    assert response.json()["engine"].startswith("mobilestylegan-ffhq@")
 
 
 def test_status_follows_a_render_from_queued_to_done(client, worker):

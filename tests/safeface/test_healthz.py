@@ -17,7 +17,8 @@ def test_it_lists_the_offline_engines(client, settings):
     settings.SAFEFACE_HEALTH_QUEUE_TIMEOUT = 0.1
     engines = client.get("/healthz").json()["engines"]
     assert engines["ok"] is True
-    assert engines["found"]["generator:dcgan"] and engines["found"]["analyser:blazeface"]
+    assert engines["found"]["generator:mobilestylegan"] and engines["found"]["generator:dcgan"]
+    assert engines["found"]["analyser:blazeface"] and engines["generator"] == "mobilestylegan"
 
 
 def test_it_is_never_cached(client, settings):

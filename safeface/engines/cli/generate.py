@@ -47,7 +47,7 @@ def add_generate_command(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--size", type=int, default=256, help="output side in pixels (default 256)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="image file to write (.png, .jpg, .webp)")
     parser.add_argument("--generator", choices=GENERATOR_NAMES, default="auto",
-                        help="auto: diffusers when the model is in --models-dir, else the offline DCGAN")
+                        help="auto: diffusers when the model is in --models-dir, else the offline MobileStyleGAN")
     parser.add_argument("--models-dir", type=Path, default=None, help="folder that fetch_models filled")
     parser.add_argument("--model", default=None, help="diffusers model id or local folder")
     parser.add_argument("--steps", type=int, default=None, help="diffusion steps")

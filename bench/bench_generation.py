@@ -2,12 +2,14 @@
 DCGAN faces per second, and one guided DCGAN avatar.
 
     .venv/bin/python bench/bench_generation.py [--repeats 5] [--candidates 16]
+    .venv/bin/python bench/bench_generation.py --gpu   # after `make install GPU=1`, on a CUDA machine
 
 Prints a Markdown table. MobileStyleGAN rows: the synthesis network alone (one 1024 px face
 from a style) on OpenVINO and on onnxruntime (the ONNX graph the GPU install runs on CUDA, here
 on the CPU), with 1 and 2 threads, and a whole face with attributes asked (styles, drawing,
 resizing). Guided DCGAN timings use fresh seeds on every repeat, so the generator's
-measurement cache never helps.
+measurement cache never helps. --gpu prints only MobileStyleGAN's synthesis on CUDA
+(onnxruntime-gpu) at batch 1, 8 and 32.
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES)
+    parser.add_argument("--gpu", action="store_true", help="only MobileStyleGAN on CUDA, batch 1, 8, 32")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if arguments.gpu:
+        return gpu_rows(arguments.repeats)
 
     rows = []
     for runtime in ("openvino", "onnxruntime"):
@@ -96,6 +101,22 @@ def main() -> None:
     print(f"|{'-' * (width + 2)}|---|---|")
     for case, speed, per_item in rows:
         print(f"| {case.ljust(width)} | {speed} | {per_item} |")
+
+
+def gpu_rows(repeats: int) -> None:
+    from safeface.engines.generation.runtime import load_network
+    from safeface.engines.generation.stylegan import weight_files
+
+    providers = ["CUDAExecutionProvider"]
+    synthesis_file = weight_files()[1]
+    style = MobileStyleGanGenerator(runtime="openvino").styles({}, [1])
+    print("| MobileStyleGAN synthesis 1024 px, onnxruntime on CUDA | faces/s | ms per batch |")
+    print("|---|---|---|")
+    for batch in (1, 8, 32):
+        network = load_network(synthesis_file, runtime="onnxruntime", providers=providers, batch=batch)
+        styles = np.repeat(style, batch, axis=0)
+        times = timed(lambda: network(styles), repeats, budget_s=3.0)
+        print(f"| batch {batch} ({network.describe()}) | {batch / statistics.median(times):.1f} | {statistics.median(times) * 1000:.1f} |")
 
 
 if __name__ == "__main__":

@@ -232,6 +232,7 @@ def levers() -> dict:
         "target eye shape": IdentityMeshSwapper(eye_shape="target"),
         "source eyes": IdentityMeshSwapper(keep_eyes=False),
         "no shading": IdentityMeshSwapper(shading=False),
+        "skip hair": IdentityMeshSwapper(skip_hair=True),
         "strong": IdentityMeshSwapper.strong(),
     }
     for label, swapper in variants.items():

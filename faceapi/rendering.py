@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from safeface.engines.generation import resize_square
-from safeface.provenance import GenerationFacts, Kind, label_animation, label_image, watermark
+from safeface.provenance import PNG_COMPRESSION, GenerationFacts, Kind, label_animation, label_image, watermark
 
 from .params import IMAGE_FORMATS
 
@@ -25,7 +25,7 @@ FRAMES = "frames"
 def encode_master(rgb: np.ndarray) -> bytes:
     """Lossless and without metadata: masters never leave the cache as they are."""
     out = io.BytesIO()
-    Image.fromarray(rgb, mode="RGB").save(out, "PNG", compress_level=6)
+    Image.fromarray(rgb, mode="RGB").save(out, "PNG", compress_level=PNG_COMPRESSION)
     return out.getvalue()
 
 

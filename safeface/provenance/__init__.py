@@ -17,6 +17,7 @@ from .facts import (
     GenerationFacts,
     Kind,
 )
+from .image_files import PNG_COMPRESSION
 from .labelling import label_animation, label_image, label_video
 from .manifest import ManifestSummary, Verdict
 from .report import ProvenanceReport, read_provenance
@@ -37,6 +38,7 @@ __all__ = [
     "Kind",
     "LabellingError",
     "ManifestSummary",
+    "PNG_COMPRESSION",
     "ProvenanceError",
     "ProvenanceReport",
     "SigningIdentity",

@@ -26,6 +26,9 @@ WEBP_QUALITY = 92
 # libwebp's effort, 0-6 (Pillow's default 4): on a 300 px face 2 encodes in half the time of
 # 4 (5 against 11 ms) for a file 2 % larger; the face API encodes one per face and size.
 WEBP_METHOD = 2
+# zlib's effort for PNGs, 0-9 (Pillow's default 6): a 1024 px photoreal face takes a quarter
+# of the time at 1 for a file about a tenth larger (bench/bench_provenance.py).
+PNG_COMPRESSION = 1
 
 
 def sniff_mime(data: bytes) -> str | None:
@@ -75,7 +78,7 @@ def encode_rgb(rgb: np.ndarray, mime: str, *, xmp: str) -> bytes:
     if mime == PNG:
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", xmp, lang="", tkey="", zip=False)
-        image.save(out, "PNG", pnginfo=info)
+        image.save(out, "PNG", pnginfo=info, compress_level=PNG_COMPRESSION)
     elif mime == JPEG:
         image.save(out, "JPEG", quality=JPEG_QUALITY, xmp=xmp.encode("utf-8"))
     else:

@@ -53,9 +53,18 @@ PREPARED_SOURCES = 16
 TURNED = 0.5
 
 
+# A source pixel inside the face region counts as skin (or a facial feature) unless its colour
+# lies further than this from the source's skin colour, in skin spreads (CIELAB, per channel):
+# what lies further is hair over the forehead or temples, a hat's brim, a strand on the cheek.
+# Photoreal avatars have such hair where a 64 px DCGAN face had none; painted onto the target
+# it came out as dark "war paint" streaks.
+NOT_SKIN = 3.0
+
+
 @dataclass(frozen=True)
 class _Level:
     image: np.ndarray  # uint8 RGB crop around the source face, at this level's scale
+    skin: np.ndarray  # float32 0..1: how surely each pixel shows the source's face, not hair over it
     points: np.ndarray  # (N, 2) landmarks in the crop's pixels
     sampled: np.ndarray  # (N, 2) where each landmark's pixels are taken from (mirrored for a turned source)
     face_height: float
@@ -105,11 +114,12 @@ class MeshSwapper:
     driven_by = None  # no recogniser steers it
 
     def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True,
-                 outline_feather: float = OUTLINE_FEATHER):
+                 outline_feather: float = OUTLINE_FEATHER, skip_hair: bool = False):
         self.poisson = poisson
         self.shading = shading
         self.keep_eyes = keep_eyes
         self.outline_feather = outline_feather
+        self.skip_hair = skip_hair
         self._prepared: OrderedDict[int, tuple[SourceFace, _PreparedSource]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -188,6 +198,8 @@ class MeshSwapper:
             corrected = poisson_blend(corrected, crop, cv2.erode(region, None, iterations=max(1, round(height / 40))))
 
         alpha = feathered_inside(region, round(self.outline_feather * height))
+        if self.skip_hair:  # where the source shows hair over its face, the target's own pixels stay
+            alpha *= cv2.remap(level.skin, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         if kept is not None:
             mouth, eyes = kept
             alpha *= feathered_outside(mouth, round(MOUTH_FEATHER * height) + 1)
@@ -229,10 +241,18 @@ def _prepare_source(source: SourceFace) -> _PreparedSource:
     sampled, beside = _sampled_points(points, layout, triangles) if facemesh else (identity, identity)
     crop, local = np.ascontiguousarray(image[y0:y1, x0:x1]), points - (x0, y0)
     taken = (local[sampled] + local[beside]) / 2
-    levels = [_Level(crop, local, taken, height)]
+    region = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillConvexPoly(region, cv2.convexHull(np.round(local).astype(np.int32)), 255)
+    skin_mask = _skin(local, region, height) if facemesh else cv2.erode(region, None, iterations=2)
+    stats = lab_stats(to_lab(crop), skin_mask)
+    if stats is None:
+        raise SwapError("the source face is too small to take its colours from")
+    skin = _skin_weight(crop, local, stats, height) if facemesh else np.ones(crop.shape[:2], np.float32)
+    levels = [_Level(crop, skin, local, taken, height)]
     while min(crop.shape[:2]) >= 32 and height >= 32:
         crop, local, taken, height = cv2.pyrDown(crop), (local + 0.5) / 2 - 0.5, (taken + 0.5) / 2 - 0.5, height / 2
-        levels.append(_Level(crop, local, taken, height))
+        skin = cv2.pyrDown(skin)
+        levels.append(_Level(crop, skin, local, taken, height))
     mirrored = sampled != identity
     # The source hides what faces away from its camera: those triangles are not swapped. On a
     # mirrored far half, all seen on the near half, that is what runs clockwise there.
@@ -244,13 +264,6 @@ def _prepare_source(source: SourceFace) -> _PreparedSource:
         down = layout[regions.CHIN] - layout[regions.FOREHEAD_TOP]
         along = (layout - layout[regions.FOREHEAD_TOP]) @ down / float(down @ down)
         swapped = along[triangles].mean(axis=1) >= FOREHEAD_CUT
-    full = levels[0]
-    region = np.zeros(full.image.shape[:2], np.uint8)
-    cv2.fillConvexPoly(region, cv2.convexHull(np.round(full.points).astype(np.int32)), 255)
-    skin = _skin(full.points, region, full.face_height) if facemesh else cv2.erode(region, None, iterations=2)
-    stats = lab_stats(to_lab(full.image), skin)
-    if stats is None:
-        raise SwapError("the source face is too small to take its colours from")
     return _PreparedSource(tuple(levels), triangles, swapped, stats, facemesh, _dense_points(source.face, "source"))
 
 
@@ -293,6 +306,25 @@ def _skin(points: np.ndarray, region: np.ndarray, height: float) -> np.ndarray:
     skin = cv2.erode(region, None, iterations=grow)
     skin[features > 0] = 0
     return skin
+
+
+def _skin_weight(crop: np.ndarray, points: np.ndarray, stats: LabStats, height: float) -> np.ndarray:
+    """Per source pixel, 1 where it shows the face and 0 where hair falls over it: above the nose
+    tip (hair falls from above; a beard or moustache below it is the avatar's own), a colour
+    far from the face's skin (NOT_SKIN), softened. The eyes and brows always count as the face."""
+    distance = np.linalg.norm((to_lab(crop) - stats.mean) / stats.std, axis=2)
+    foreign = (distance > NOT_SKIN).astype(np.uint8)
+    foreign[max(0, int(points[regions.NOSE_TIP, 1])):] = 0
+    features = np.zeros(crop.shape[:2], np.uint8)
+    for part in (regions.RIGHT_EYE, regions.LEFT_EYE, regions.RIGHT_BROW, regions.LEFT_BROW):
+        _polygon(features, points, part)
+    features = cv2.dilate(features, None, iterations=max(1, round(height / 30)))
+    foreign[features > 0] = 0
+    # Pores, moles and specks stay the face; only areas of a few pixels across count as hair.
+    size = max(1, round(height / 60))
+    foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, ellipse(size))
+    foreign = cv2.dilate(foreign, ellipse(size))
+    return cv2.GaussianBlur(1.0 - foreign.astype(np.float32), (0, 0), max(1.0, height / 60))
 
 
 def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int], eyes: bool,

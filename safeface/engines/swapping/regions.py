@@ -20,7 +20,7 @@ LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 # The inner edge of the lips: the mouth's opening.
 MOUTH_OPENING = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 UPPER_LIP_INNER, LOWER_LIP_INNER = 13, 14
-FOREHEAD_TOP, CHIN = 10, 152
+FOREHEAD_TOP, CHIN, NOSE_TIP = 10, 152, 1
 # Points roughly in one plane across the front of the face (eye corners, mouth corners,
 # brow middle, forehead, chin), to find where it faces; the eyes' outer corners and chin first and last.
 FRONT_PLANE = (33, 263, 133, 362, 61, 291, 9, 10, 152)

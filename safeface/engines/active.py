@@ -19,7 +19,7 @@ from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
 # are here, else the offline one). settings.py checks them at start-up, hence here.
 GENERATOR_NAMES = ("auto", "mobilestylegan", "dcgan", "diffusers")
 ANALYSER_NAMES = ("auto", "offline", "insightface")
-# "mesh" is mesh@2.0 (the source's face shape carried over); "mesh-1.2" the version that paints
+# "mesh" is mesh@2.1 (the source's face shape carried over); "mesh-1.2" the version that paints
 # the source's skin inside the target's own outline, kept for comparison.
 SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
 # The identity judge of swaps: "auto" is dlib's ResNet (recognition.load_recogniser).
@@ -120,7 +120,7 @@ def analyser_kind(name: str, models_dir: Path | str | None) -> str:
 
 def swapper_kind(name: str, models_dir: Path | str | None) -> str:
     """The backend a swapper setting means here: "auto" is "inswapper" when inswapper_128.onnx
-    is in `models_dir`, else "mesh" (mesh@2.0); any other name is itself."""
+    is in `models_dir`, else "mesh" (mesh@2.1); any other name is itself."""
     if name != "auto":
         return name
     return "inswapper" if models_dir is not None and (Path(models_dir) / INSWAPPER.target).is_file() else "mesh"

@@ -1,4 +1,4 @@
-"""The identity check on real swaps: mesh@2.0 hides the chosen people of the group photo from
+"""The identity check on real swaps: mesh@2.1 hides the chosen people of the group photo from
 the judge, a swap that changes nothing is caught, and in a video one unswapped frame spliced
 into the result is found."""
 
@@ -93,7 +93,7 @@ def test_faces_the_judge_still_knows_get_the_stronger_swap_and_the_others_keep_t
 
 
 class SkipsOneFrame:
-    """mesh@2.0, except that one frame comes back unswapped."""
+    """mesh@2.1, except that one frame comes back unswapped."""
 
     def __init__(self, frame: int):
         self.inner, self.frame, self.calls = IdentityMeshSwapper(), frame, 0

@@ -65,7 +65,7 @@ def test_the_stronger_swap_runs_the_stronger_mesh_swapper(alice_client, generate
     run_swap(job_id=swap.pk)
     swap.refresh_from_db()
     assert swap.status == JobStatus.DONE, swap.error
-    assert swap.engine == "mesh@2.0+strong"
+    assert swap.engine == "mesh@2.1+strong"
 
 
 def test_someone_else_never_sees_the_check_of_a_public_swap(client, swap):

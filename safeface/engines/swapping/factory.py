@@ -26,9 +26,9 @@ def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
     """Build a swapper; do it once per process and keep it.
 
     `"auto"` picks inswapper when `insightface/inswapper_128.onnx` is in `models_dir`, else
-    the offline mesh swapper (mesh@2.0; "mesh-1.2" the earlier one). `"inswapper"` insists
+    the offline mesh swapper (mesh@2.1; "mesh-1.2" the earlier one). `"inswapper"` insists
     and raises FileNotFoundError naming the missing file and the command that fetches it.
-    `strong` asks for the stronger mesh@2.0 (IdentityMeshSwapper.strong); the others have no
+    `strong` asks for the stronger mesh@2.1 (IdentityMeshSwapper.strong); the others have no
     stronger setting and come as they are.
     """
     if name not in SWAPPER_NAMES:

@@ -23,14 +23,14 @@ from .sources import per_face_sources
 from .warp import facing_triangles, frontal_layout, label_triangles, shown_share, triangle_affines, triangulate, warp_maps
 
 VERSION = "1.2"
-VERSION_2 = "2.0"
+VERSION_2 = "2.1"  # 2.1: hair over the avatar's forehead and temples is not painted (skip_hair)
 # Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
 ROI_MARGIN = 0.08
 # Feather widths, as fractions of the face height: the face's outline, the kept mouth, and the
 # kept eyes (wider: the target's lashes fade into the source's lids instead of a cut-out edge).
 OUTLINE_FEATHER = 0.06
-OUTLINE_FEATHER_2 = 0.03  # mesh@2.0's (IdentityMeshSwapper)
-# How much of the source's face shape mesh@2.0 takes (1: all of it; beyond 1 the difference
+OUTLINE_FEATHER_2 = 0.03  # mesh@2.x (IdentityMeshSwapper)
+# How much of the source's face shape mesh@2.x takes (1: all of it; beyond 1 the difference
 # from the target's shape is exaggerated), by default and in the stronger swap.
 SHAPE = 1.2
 STRONG_SHAPE = 1.3
@@ -345,7 +345,7 @@ def _kept_regions(target: np.ndarray, source: np.ndarray, shape: tuple[int, int]
 
 
 class IdentityMeshSwapper(MeshSwapper):
-    """mesh@2.0: the mesh swap with the source's identity carried over, not only its skin.
+    """mesh@2.x: the mesh swap with the source's identity carried over, not only its skin.
 
     Before the source is painted in, the target face's landmarks are replaced by the
     source's face shape in the target's pose and expression (reshape.identity_shape: the
@@ -367,13 +367,19 @@ class IdentityMeshSwapper(MeshSwapper):
     `keep_eyes=False` uses them. `strong()` is the stronger setting (93 %), which the
     worker uses for the faces the judge still knows (swapping.swap_photo). Version 1.2 is
     `MeshSwapper` (53 %).
+
+    Version 2.1 (`skip_hair`): where a photoreal avatar's hair falls over its forehead or
+    temples, the target's own pixels stay; painted in, it came out as dark streaks across
+    the target's forehead. The figures above are 2.0's on 64 px DCGAN avatars; the README
+    gives 2.1's on the photoreal ones (bench/bench_identity.py --levers).
     """
 
     name = f"mesh@{VERSION_2}"
 
     def __init__(self, *, shape: float = SHAPE, poisson: bool = False, keep_eyes: bool = True,
-                 outline_feather: float = OUTLINE_FEATHER_2, eye_shape: str = "source", **options):
-        super().__init__(poisson=poisson, keep_eyes=keep_eyes, outline_feather=outline_feather, **options)
+                 outline_feather: float = OUTLINE_FEATHER_2, eye_shape: str = "source", skip_hair: bool = True, **options):
+        super().__init__(poisson=poisson, keep_eyes=keep_eyes, outline_feather=outline_feather, skip_hair=skip_hair,
+                         **options)
         self.shape = shape
         self.eye_shape = eye_shape
 

@@ -117,7 +117,7 @@ def test_more_like_this_makes_four_of_the_same_person_with_another_expression_or
     assert {c.seed for c in children} == {1234}  # the seed that drew this person
     changes = {(key, c.spec[key]) for c in children for key in c.spec if c.spec[key] != avatar.spec.get(key)}
     assert changes == {("expression", "neutral"), ("head_pose", "slightly_left"), ("head_pose", "slightly_right"),
-                       ("lighting", "bright")}
+                       ("lighting", "dark")}
     assert {c.spec["hair_colour"] for c in children} == {"red"}
 
 

@@ -10,7 +10,8 @@ value's own objective (generation/guided.py, the DCGAN's rule):
   objective's scale of the target (1.5 Monk steps, 0.15 eye distances, 25 CIELAB units);
 - a direction (smile, light, backdrop): the reading lies beyond the median of the same
   seeds drawn with nothing asked for (so chance is 50 %).
-Printed per generator: that share with the value asked, and without (the baseline).
+Printed per generator: that share with the value asked, and without (the baseline); "(not
+followed)" marks a value the generator says it does not follow (the studio says so too).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ ASKED = [
     ("skin_tone", "monk_02"), ("skin_tone", "monk_05"), ("skin_tone", "monk_08"),
     ("expression", "broad_smile"), ("expression", "smile"), ("expression", "neutral"),
     ("head_pose", "left"), ("head_pose", "frontal"), ("head_pose", "right"),
-    ("hair_colour", "black"), ("hair_colour", "blonde"), ("hair_colour", "red"),
+    ("hair_colour", "black"), ("hair_colour", "brown"), ("hair_colour", "blonde"), ("hair_colour", "red"),
     ("lighting", "bright"), ("lighting", "dark"),
     ("background", "plain_light"), ("background", "plain_dark"),
 ]
@@ -76,14 +77,16 @@ def main() -> None:
             (objective,) = objectives_for(validate_spec({attribute: value}), with_face_analysis=True)
             baseline = readings(unguided, objective)
             asked = readings(measured(generator, analyser, {attribute: value}, seeds), objective)
+            claimed = value in generator.guided_values.get(attribute, ())
             table.setdefault((attribute, value), {})[name] = (followed(asked, objective, baseline),
-                                                              followed(baseline, objective, baseline))
+                                                              followed(baseline, objective, baseline), claimed)
     print(f"Share of {len(seeds)} faces (seeds 5000..) that show the value asked, measured at {SIZE} px "
           "(asked / nothing asked)\n")
     print("| attribute | value | " + " | ".join(arguments.generators) + " |")
     print("|---|---|" + "---|" * len(arguments.generators))
     for (attribute, value), by_generator in table.items():
-        cells = [f"{by_generator[name][0]:.2f} / {by_generator[name][1]:.2f}" for name in arguments.generators]
+        cells = [f"{by_generator[name][0]:.2f} / {by_generator[name][1]:.2f}" + ("" if by_generator[name][2] else " (not followed)")
+                 for name in arguments.generators]
         print(f"| {attribute} | {value} | " + " | ".join(cells) + " |")
 
 

@@ -1,7 +1,7 @@
 """The API's disk cache: one folder per engine, one per render key inside it.
 
-    <cache>/<engine name@version>/<key[:2]>/<key>/master.png      a face at the generator's own size
-                                                 /frames/0000.png   a morph's frames, likewise
+    <cache>/<engine name@version>/<key[:2]>/<key>/master.npy      a face at the generator's own size (raw RGB)
+                                                 /frames/0000.npy   a morph's frames, likewise
                                                  /300.webp          encoded, labelled variants
                                                  /animation.mp4     an encoded morph
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from PIL import Image
 
+from faceapi import rendering
 from faceapi.models import FaceRender
 from safeface.core.jobs import JobStatus
 from tests.e2e.cluster import wait_for
@@ -26,7 +27,7 @@ def test_the_worker_renders_a_face_the_web_waits_for(client, api):
     assert response.status_code == 200, response.content[:300]
     assert Image.open(io.BytesIO(response.content)).size == (256, 256)
     assert FaceRender.objects.get().status == JobStatus.DONE
-    assert list(api.rglob("master.png"))
+    assert list(api.rglob(rendering.MASTER))
     again = client.get("/api/face?value=cluster&dim=256&format=png")
     assert again.content == response.content and again["ETag"] == response["ETag"]
 

@@ -74,15 +74,15 @@ def test_randomise_picks_a_seed_without_generating(alice_client):
 
 def test_the_live_summary_says_what_the_engine_follows(alice_client):
     response = alice_client.post(
-        "/studio/summary/", compose(skin_tone="monk_03", head_covering="turban"), headers={"HX-Request": "true"}
+        "/studio/summary/", compose(head_pose="left", head_covering="turban"), headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="spec-summary"')
-    assert "Monk 3" in html and "Turban" in html
-    # The offline DCGAN measures skin tone but cannot draw a turban.
+    assert "Turned left" in html and "Turban" in html
+    # The offline engine turns heads but cannot draw a turban.
     turban_line = next(line for line in html.splitlines() if "Turban" in line)
-    monk_line = next(line for line in html.splitlines() if "Monk 3" in line)
-    assert "not followed" in turban_line and "not followed" not in monk_line
+    pose_line = next(line for line in html.splitlines() if "Turned left" in line)
+    assert "not followed" in turban_line and "not followed" not in pose_line
 
 
 def test_the_daily_quota_is_enforced_with_a_friendly_message(alice_client, settings):

@@ -129,3 +129,9 @@ def test_more_like_this_draws_new_seeds_where_the_engine_cannot_keep_a_person(al
     assert children.count() == 4
     assert {c.spec["hair_colour"] for c in children} == {"red"}
     assert avatar.seed not in {c.seed for c in children}
+
+
+def test_the_age_control_says_when_the_engine_can_draw_children(alice_client, settings):
+    assert "some of its faces are children" in alice_client.get("/studio/").content.decode()
+    settings.SAFEFACE_GENERATOR = "dcgan"
+    assert "Generated faces are always adults." in alice_client.get("/studio/").content.decode()

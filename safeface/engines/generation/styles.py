@@ -8,7 +8,7 @@ smile, mouth opening, yaw, hair colour, brightness, backdrop), a linear model
 project's own analyser measured, with its held-out R^2 and the quantiles of the readings.
 
 An avatar asked for some readings is drawn from one of its seed's candidate styles: the one
-needing the smallest move to fit what is asked about the person (skin tone, hair colour), or
+needing the smallest move to fit what is asked about the person (hair colour), or
 with nothing asked of those, the seed's own, so that asking for another expression, pose or
 light keeps the person. That style is then moved by the smallest step after which the linear
 models read every wished value and every other reading as before (a minimum-norm solve),

@@ -88,10 +88,12 @@ class MobileStyleGanGenerator:
         wishes = self.space.wishes(validate_spec(spec))
         if not wishes:
             return self.space.truncate(self.raw_styles(seeds))
+        # Candidate 0 is the seed itself: with nothing asked of the person, it is the only one.
+        count = style_space.CANDIDATES if self.space.about_person(wishes) else 1
         chosen = []
         for seed in seeds:
             candidates = self.space.truncate(self.raw_styles(
-                [derived_seed(seed, "stylegan-candidate", k) for k in range(style_space.CANDIDATES)]))
+                [derived_seed(seed, "stylegan-candidate", k) for k in range(count)]))
             chosen.append(self.space.fit(candidates[self.space.person(candidates, wishes)], wishes))
         return np.stack(chosen)
 

@@ -167,10 +167,15 @@ class StyleSpace:
         needing the smallest move to fit the wishes about the person (IDENTITY_FIELDS); with
         none, the seed's own. Wishes about the picture (expression, pose, light, backdrop)
         never choose the person, so changing one of them keeps the same face."""
-        about_person = [wish for wish in wishes if FIELDS[wish[0]] in IDENTITY_FIELDS]
+        about_person = self.about_person(wishes)
         if not about_person:
             return 0
         return int(np.argmin([np.linalg.norm(self.move(style, about_person)) for style in candidates]))
+
+    @staticmethod
+    def about_person(wishes: Sequence[tuple[int, float, int]]) -> list[tuple[int, float, int]]:
+        """The wishes that choose the person (IDENTITY_FIELDS)."""
+        return [wish for wish in wishes if FIELDS[wish[0]] in IDENTITY_FIELDS]
 
     def fit(self, style: np.ndarray, wishes: Sequence[tuple[int, float, int]]) -> np.ndarray:
         """`style` moved to fit the wishes, by at most max_step."""

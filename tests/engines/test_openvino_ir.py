@@ -51,7 +51,8 @@ def test_a_converted_graph_computes_what_openvino_computes(tmp_path):
     x = np.array([[1.0, -2.0, 3.0, -4.0], [0.5, 0.5, 0.5, 0.5]], np.float32)
     session = onnxruntime.InferenceSession(onnx_from_ir(path).SerializeToString(), providers=["CPUExecutionProvider"])
     core = openvino.Core()
-    compiled = core.compile_model(core.read_model(str(path)), "CPU")
+    # f32 as the generator's runtime asks: on a CPU with bf16 units OpenVINO's default is bf16.
+    compiled = core.compile_model(core.read_model(str(path)), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
 
     from_onnx = session.run(None, {"x": x})[0]  # two rows: the batch dimension is free
     expected = x @ WEIGHTS.T

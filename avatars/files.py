@@ -15,13 +15,13 @@ def encode_png(rgb) -> bytes:
     return buffer.getvalue()
 
 
-def labelled_png(rgb, avatar, engine: str, seed: int) -> bytes:
+def labelled_png(rgb, avatar, engine: str, seed: int, models: list[dict]) -> bytes:
     """The avatar's PNG, labelled as synthetic: watermark with its id, XMP
-    DigitalSourceType trainedAlgorithmicMedia, and a signed C2PA manifest."""
+    DigitalSourceType trainedAlgorithmicMedia, and a signed C2PA manifest naming `models`."""
     from safeface import inference
     from safeface.provenance import GenerationFacts, Kind, label_image
 
-    facts = GenerationFacts(Kind.AVATAR, avatar.pk, engine=engine, seed=seed, spec=avatar.spec)
+    facts = GenerationFacts(Kind.AVATAR, avatar.pk, engine=engine, seed=seed, spec=avatar.spec, models=models)
     return label_image(rgb, mime="image/png", facts=facts, identity=inference.signing_identity())
 
 

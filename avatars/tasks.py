@@ -28,7 +28,8 @@ def generate_avatar(avatar: Avatar) -> None:
     if screening is not None and screening.photo(gated.image).refused:
         raise JobError(AVATAR_REFUSED)  # a generator can make what nobody asked for; it is never shown
     engine = inference.generator().name
-    png = files.labelled_png(gated.image, avatar, engine, gated.seed)
+    models = inference.models_used(inference.generator(), inference.analyser(), screening.screener if screening else None)
+    png = files.labelled_png(gated.image, avatar, engine, gated.seed, models)
     try:
         fields = files.save_files(avatar, png, encode_thumbnail(gated.image))
     except OSError as exc:

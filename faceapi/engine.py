@@ -18,12 +18,14 @@ from django.conf import settings
 
 from safeface import inference
 from safeface.engines import active
+from safeface.engines.licences import Licence, licence_for
 
 
 @dataclass(frozen=True)
 class Engine:
     name: str  # name@version, as the backend reports it
     config: tuple[tuple[str, object], ...]  # settings that change the pixels but not the name
+    licence: Licence  # named in every file's provenance
 
 
 RECHECK_SECONDS = 2.0  # how soon the web notices weights that appeared or went
@@ -35,7 +37,8 @@ def active_engine() -> Engine:
     the weights (and, for diffusers, a walk over its config files) that a cached face
     should not pay for on every request."""
     global _known
-    names = (inference.api_choice(), settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_DCGAN_CANDIDATES)
+    names = (inference.api_choice(), settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_DCGAN_CANDIDATES,
+             settings.SAFEFACE_MODEL_LICENCES)
     now = time.monotonic()
     known = _known
     if known is not None and known[0] == names and now < known[1]:
@@ -47,15 +50,17 @@ def active_engine() -> Engine:
 
 def _look_up_engine() -> Engine:
     choice = inference.api_choice()
-    if inference.active_generator_kind(choice) == "diffusers":
+    kind = inference.active_generator_kind(choice)
+    licence = licence_for("generator", kind, choice.model)
+    if kind == "diffusers":
         folder = active.find_diffusion_model(choice.model, settings.SAFEFACE_MODELS_DIR)
         config = (("steps", choice.steps),) + ((("guidance", choice.guidance),) if choice.guidance is not None else ())
-        return Engine(_diffusers_name(choice.model, folder), config)
-    if inference.active_generator_kind(choice) == "mobilestylegan":
-        return Engine(active.mobilestylegan_name(), ())
+        return Engine(_diffusers_name(choice.model, folder), config, licence)
+    if kind == "mobilestylegan":
+        return Engine(active.mobilestylegan_name(), (), licence)
     # How many candidates the worker picks the most face-like from changes the faces.
     # The worker's DCGAN always picks among candidates with its analyser.
-    return Engine(active.dcgan_name(picks=True), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),))
+    return Engine(active.dcgan_name(picks=True), (("candidates", settings.SAFEFACE_DCGAN_CANDIDATES),), licence)
 
 
 def _diffusers_name(model: str, folder: Path | None) -> str:

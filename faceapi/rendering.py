@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from safeface.engines.generation import resize_square
+from safeface.engines.licences import model_entry
 from safeface.provenance import GenerationFacts, Kind, label_animation, label_image, watermark
 
 from .params import IMAGE_FORMATS
@@ -41,11 +42,13 @@ def frame_name(index: int) -> str:
     return f"{index:04d}.npy"
 
 
-def facts_for(engine: str, key: str, *, seed: int | None = None, spec: dict | None = None) -> GenerationFacts:
+def facts_for(engine, key: str, *, seed: int | None = None, spec: dict | None = None) -> GenerationFacts:
     """Kind.FACE facts: the watermark's id is the seed's low bits (or the render key's,
-    for blends and morphs), so a file can be matched to its value again."""
+    for blends and morphs), so a file can be matched to its value again. `engine`: the
+    generator, loaded or as the web knows it (engine.Engine): its name and licence."""
     number = seed if seed is not None else int(key[:16], 16)
-    return GenerationFacts(Kind.FACE, number & watermark.MAX_OBJECT_ID, engine=engine, seed=seed, spec=spec or {})
+    return GenerationFacts(Kind.FACE, number & watermark.MAX_OBJECT_ID, engine=engine.name, seed=seed, spec=spec or {},
+                           models=[model_entry(engine)])
 
 
 def labelled_still(master: np.ndarray, dim: int, fmt: str, facts: GenerationFacts, identity) -> bytes:

@@ -38,7 +38,7 @@ def render(job: FaceRender) -> None:
     try:
         frames = _frames(job, generator, job.reporter(0, 90))
         if job.kind == RenderKind.ANIMATION:
-            _encode_animation(job, frames)
+            _encode_animation(job, frames, generator)
     except OSError as exc:
         raise _not_stored(job) from exc
     job.succeed()
@@ -87,8 +87,8 @@ def _frames(job: FaceRender, generator, reporter):
     return frames
 
 
-def _encode_animation(job: FaceRender, frames) -> None:
+def _encode_animation(job: FaceRender, frames, generator) -> None:
     params = job.params
-    facts = rendering.facts_for(job.engine, job.key, spec={"morph": {k: params[k] for k in ("from", "to", "frames", "fps")}})
+    facts = rendering.facts_for(generator, job.key, spec={"morph": {k: params[k] for k in ("from", "to", "frames", "fps")}})
     data = rendering.labelled_animation(frames, int(params["dim"]), int(params["fps"]), params["format"], facts, inference.signing_identity())
     cache.write_once(job.folder / f"animation.{params['format']}", data)

@@ -194,10 +194,10 @@ class _FaceFile:
         return f"face-{query.seeds[0]}.{query.format}" if query.amounts is None else f"blend-{self.key[:12]}.{query.format}"
 
     def facts(self):
-        query, name = self.query, self.engine.name
+        query, engine = self.query, self.engine
         if query.amounts is None:
-            return rendering.facts_for(name, self.key, seed=query.seeds[0])
-        return rendering.facts_for(name, self.key, spec={"blend": [[str(s), a] for s, a in zip(query.seeds, query.amounts)]})
+            return rendering.facts_for(engine, self.key, seed=query.seeds[0])
+        return rendering.facts_for(engine, self.key, spec={"blend": [[str(s), a] for s, a in zip(query.seeds, query.amounts)]})
 
 
 def cached_face(request, params) -> HttpResponse | None:
@@ -234,7 +234,7 @@ def morph(request):
     frames_key = cache.render_key(engine, RenderKind.FRAMES, query.frames_params)
     frames_folder = cache.folder(engine.name, frames_key)
     if query.frame is not None:
-        facts = functools.partial(rendering.facts_for, engine.name, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
+        facts = functools.partial(rendering.facts_for, engine, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
         return _still(
             request, kind=RenderKind.FRAMES, key=frames_key, engine=engine, params=query.frames_params,
             master=lambda: frames_folder / rendering.FRAMES / rendering.frame_name(query.frame),

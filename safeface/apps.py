@@ -31,7 +31,7 @@ def warm_engines(**kwargs):
 
     try:
         inference.quality_gate()  # the generator and the analyser
-        inference.judge()  # the swapper and the identity judge
+        inference.judges()  # the swapper and the identity judges
         inference.screening()  # the uploads' screener
         inference.api_generator()  # the face API's generator (the studio's own unless set apart)
     except Exception:

@@ -1,4 +1,5 @@
-"""What /healthz reports: the database, the queue round trip, the engines found."""
+"""What /healthz reports: the database, the queue round trip, the engines found and the
+licences of the models they run."""
 
 import importlib.util
 import time
@@ -59,7 +60,30 @@ def check_engines() -> dict:
     }
     # The offline generator, analyser and judge are the floor: without them nothing works.
     ok = found["generator:mobilestylegan"] and found["analyser:blazeface"] and found["recogniser:dlib"]
-    return {"ok": ok, "generator": inference.active_generator_kind(), "found": found}
+    return {"ok": ok, "generator": inference.active_generator_kind(), "found": found,
+            "licence_policy": settings.SAFEFACE_MODEL_LICENCES, "models": active_models()}
+
+
+def active_models() -> list[dict]:
+    """Each model the worker runs under these settings, with its licence (engines.active decides
+    each "auto", under the licence policy)."""
+    from safeface import inference
+    from safeface.engines import active
+    from safeface.engines.licences import model_row
+
+    models, policy = settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_MODEL_LICENCES
+    studio, api = inference.studio_choice(), inference.api_choice()
+    rows = [model_row("generator", inference.active_generator_kind(studio), studio.model)]
+    if api != studio:
+        rows.append({**model_row("generator", inference.active_generator_kind(api), api.model), "used_by": "the face API"})
+    rows += [
+        model_row("analyser", active.analyser_kind(settings.SAFEFACE_ANALYSER, models, policy)),
+        model_row("swapper", active.swapper_kind(settings.SAFEFACE_SWAPPER, models, policy)),
+        *(model_row("recogniser", kind) for kind in active.recogniser_kinds(settings.SAFEFACE_RECOGNISER)),
+    ]
+    if settings.SAFEFACE_SCREENER != "off":
+        rows.append(model_row("screener", "nudenet", settings.SAFEFACE_SCREENER_MODEL or None))
+    return rows
 
 
 def _package_file(package: str, relative: str) -> bool:

@@ -33,6 +33,7 @@ def analyser():
         settings.SAFEFACE_ANALYSER,
         models_dir=settings.SAFEFACE_MODELS_DIR,
         providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
+        policy=settings.SAFEFACE_MODEL_LICENCES,
     )
 
 
@@ -92,7 +93,8 @@ def _generator(choice: GeneratorChoice):
     # "auto" hands each backend its own settings.
     config = {"auto": {**diffusers, **stylegan}, "diffusers": diffusers, "dcgan": dcgan,
               "mobilestylegan": stylegan}[choice.name]
-    engine = load_generator(choice.name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(), **config)
+    engine = load_generator(choice.name, settings.SAFEFACE_MODELS_DIR, analyser=analyser(),
+                            policy=settings.SAFEFACE_MODEL_LICENCES, **config)
     logger.info("Generator loaded: %s", engine.name)
     return engine
 
@@ -110,7 +112,7 @@ def active_generator_kind(choice: GeneratorChoice | None = None) -> str:
     from safeface.engines.active import generator_kind
 
     choice = choice or studio_choice()
-    return generator_kind(choice.name, choice.model, settings.SAFEFACE_MODELS_DIR)
+    return generator_kind(choice.name, choice.model, settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_MODEL_LICENCES)
 
 
 def varies_one_person() -> bool:
@@ -134,6 +136,20 @@ def honoured_values() -> dict[str, frozenset[str] | None]:
     from safeface.engines.generation import guided_values
 
     return dict(guided_values(with_face_analysis=True))
+
+
+def models_used(*engines) -> list[dict]:
+    """The models a file's provenance names (GenerationFacts.models): each engine's name@version
+    and licence; None stands for an engine that did not run."""
+    from safeface.engines.licences import model_entry
+
+    return [model_entry(engine) for engine in engines if engine is not None]
+
+
+def swap_models(swapper) -> list[dict]:
+    """The models every swap runs: the swapper, the analyser, the identity judges, the screener."""
+    screened = screening()
+    return models_used(swapper, analyser(), *judges(), screened.screener if screened else None)
 
 
 @functools.cache
@@ -163,6 +179,7 @@ def swapper(strong: bool = False):
         models_dir=settings.SAFEFACE_MODELS_DIR,
         providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
         strong=strong,
+        policy=settings.SAFEFACE_MODEL_LICENCES,
     )
     logger.info("Swapper loaded: %s", engine.name)
     return engine
@@ -184,17 +201,13 @@ def screening():
 
 
 @functools.cache
-def judge():
-    """The identity judge of swap results (SAFEFACE_RECOGNISER), never one the swapper is
-    driven by (recognition.judge_for), once per worker process."""
-    from safeface.engines.recognition import judge_for, load_recogniser
+def judges():
+    """The identity judges of swap results (SAFEFACE_RECOGNISER), none the swapper is driven
+    by (recognition.load_judges), once per worker process."""
+    from safeface.engines.recognition import load_judges
 
     _share_cores()
-    recogniser = load_recogniser(
-        settings.SAFEFACE_RECOGNISER,
-        models_dir=settings.SAFEFACE_MODELS_DIR,
-        providers=settings.SAFEFACE_ONNX_PROVIDERS or None,
-    )
-    engine = judge_for(recogniser, swapper())
-    logger.info("Identity judge loaded: %s", engine.name)
-    return engine
+    found = load_judges(settings.SAFEFACE_RECOGNISER, settings.SAFEFACE_MODELS_DIR, swapper=swapper(),
+                        providers=settings.SAFEFACE_ONNX_PROVIDERS or None)
+    logger.info("Identity judges loaded: %s", ", ".join(judge.name for judge in found))
+    return found

@@ -58,7 +58,7 @@ class JobsCollector:
         for row in Avatar.objects.filter(status="done").values("engine").annotate(n=Count("pk")):
             faces.add_metric([row["engine"] or "unknown"], row["n"])
         yield faces
-        yield identity_histogram()
+        yield from identity_metrics()
 
         from swaps.models import Target
 
@@ -70,28 +70,40 @@ class JobsCollector:
         yield refused
 
 
-# Distances from a swapped face to the same face in the upload (the identity judge's units;
-# dlib's "same person" limit is 0.6): the share below the limit is the share still recognisable.
+# Distances from a swapped face to the same face in the upload, in each judge's own units (dlib's
+# "same person" limit is 0.6, SFace's 0.637): the share below a judge's limit is the share it
+# still recognises.
 IDENTITY_BUCKETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def identity_histogram() -> HistogramMetricFamily:
-    """Each judged face of every finished swap (a video's person: their closest frame), by judge."""
+def identity_metrics():
+    """Each judged face of every finished swap (a video's person: their closest moment): the
+    distance histogram per judge, and how often the judges disagreed about a face."""
+    from safeface.engines.recognition import IdentityCheck
     from swaps.models import SwapJob
 
     distances: dict[str, list[float]] = {}
-    for check in SwapJob.objects.filter(status="done").exclude(identity={}).values_list("identity", flat=True).iterator():
-        for entry in check.get("faces", []):
-            if entry.get("to_original") is not None:
-                distances.setdefault(check.get("judge", "unknown"), []).append(entry["to_original"])
+    disagreements = 0
+    for stored in SwapJob.objects.filter(status="done").exclude(identity={}).values_list("identity", flat=True).iterator():
+        check = IdentityCheck.from_json(stored)
+        for face in check.faces if check else ():
+            disagreements += face.disagree
+            for reading in face.readings:
+                if reading.judged:
+                    distances.setdefault(reading.judge, []).append(reading.to_original)
     family = HistogramMetricFamily(
-        "safeface_swap_identity_distance", "Identity judge's distance from each swapped face to the upload's face",
+        "safeface_swap_identity_distance", "Each identity judge's distance from a swapped face to the upload's face",
         labels=["judge"],
     )
     for judge, values in distances.items():
         buckets = [(str(bound), sum(value <= bound for value in values)) for bound in IDENTITY_BUCKETS]
         family.add_metric([judge], buckets + [("+Inf", len(values))], sum_value=sum(values))
-    return family
+    yield family
+    disagreed = CounterMetricFamily(
+        "safeface_swap_identity_disagreements", "Swapped faces one judge still matched and another did not"
+    )
+    disagreed.add_metric([], disagreements)
+    yield disagreed
 
 
 _jobs_registry = prometheus_client.CollectorRegistry(auto_describe=False)

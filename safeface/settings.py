@@ -14,7 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from safeface.core.queues import HARDWARE  # Django settings only, read lazily
-from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, RECOGNISER_NAMES, SCREENER_NAMES, SWAPPER_NAMES  # torch-free
+from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, SCREENER_NAMES, SWAPPER_NAMES, recogniser_kinds  # torch-free
+from safeface.engines.licences import POLICIES, LicenceRefused, require  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,16 @@ def _one_of(variable: str, choices: tuple[str, ...], default: str) -> str:
     value = env.str(variable, default=default)
     if value not in choices:
         raise ImproperlyConfigured(f"{variable}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+def _judges(variable: str, default: str) -> str:
+    """The identity judges' setting, checked as _one_of checks a single choice."""
+    value = env.str(variable, default=default)
+    try:
+        recogniser_kinds(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable}={value!r}: {error}.") from None
     return value
 
 
@@ -312,6 +323,10 @@ SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", defau
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
 # The generator's "auto" is diffusers when its model is here, else MobileStyleGAN (photoreal,
 # weights non-commercial); "dcgan" is the MIT-licensed 64 px offline generator.
+# Which models may run, by their licence (README, "Models and their licences"): "any", or
+# "commercial": every "auto" picks only models whose licence allows commercial use, and a model
+# named below whose licence does not stops start-up (checked after the screener's settings).
+SAFEFACE_MODEL_LICENCES = _one_of("SAFEFACE_MODEL_LICENCES", POLICIES, default="any")
 SAFEFACE_GENERATOR = _one_of("SAFEFACE_GENERATOR", GENERATOR_NAMES, default="auto")  # auto | mobilestylegan | dcgan | diffusers
 SAFEFACE_ANALYSER = _one_of("SAFEFACE_ANALYSER", ANALYSER_NAMES, default="auto")  # auto | offline | insightface
 # onnxruntime providers for insightface (and MobileStyleGAN on CUDA), in order; empty: CUDA when
@@ -374,15 +389,34 @@ SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 # Swaps (DESIGN.md, "Uploads"): checked before anything is stored.
 # Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
 SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | mesh-1.2 | inswapper
-# The identity judge of every swap result: "auto" is dlib's ResNet (weights in a pip package,
-# independent of every swapper); "arcface" needs buffalo_l, and never judges inswapper.
-SAFEFACE_RECOGNISER = _one_of("SAFEFACE_RECOGNISER", RECOGNISER_NAMES, default="auto")  # auto | dlib | arcface
+# The identity judges of every swap result, comma separated: "auto" is dlib's ResNet and SFace
+# (weights in pip packages, independent of every swapper and of each other); "arcface" needs
+# buffalo_l, and never judges inswapper. A face counts as hidden only when no judge matches it.
+SAFEFACE_RECOGNISER = _judges("SAFEFACE_RECOGNISER", default="auto")  # auto | dlib,sface | dlib,arcface | ...
 # Uploads are screened for sexual content on the worker before faces are looked for (NudeNet's
 # detector; "off" screens nothing). A photo is refused from this score (0 to 1) on; a video when
 # more than SAFEFACE_SCREEN_VIDEO_SHARE of its frames, sampled every SAFEFACE_SCREEN_VIDEO_SECONDS, are.
 SAFEFACE_SCREENER = _one_of("SAFEFACE_SCREENER", SCREENER_NAMES, default="auto")  # auto | nudenet | off
 # Another ONNX model with NudeNet's inputs and outputs (a retrained detector); empty: the wheel's 320n.onnx.
 SAFEFACE_SCREENER_MODEL = env.str("SAFEFACE_SCREENER_MODEL", default="")
+# Every model named by a setting must pass the licence policy ("auto" picks within it). Here, in
+# the settings, so that the web, the worker and every manage.py command refuse alike.
+for _variable, _role, _kind, _model in (
+    ("SAFEFACE_GENERATOR", "generator", SAFEFACE_GENERATOR, SAFEFACE_DIFFUSION_MODEL),
+    ("SAFEFACE_API_GENERATOR", "generator", SAFEFACE_API_GENERATOR, SAFEFACE_API_DIFFUSION_MODEL or SAFEFACE_DIFFUSION_MODEL),
+    ("SAFEFACE_ANALYSER", "analyser", SAFEFACE_ANALYSER, None),
+    ("SAFEFACE_SWAPPER", "swapper", SAFEFACE_SWAPPER, None),
+    *(("SAFEFACE_RECOGNISER", "recogniser", kind, None) for kind in recogniser_kinds(SAFEFACE_RECOGNISER)),
+    ("SAFEFACE_SCREENER", "screener", SAFEFACE_SCREENER.replace("auto", "nudenet"), SAFEFACE_SCREENER_MODEL or None),
+):
+    if _kind not in ("auto", "studio", "off"):
+        try:
+            require(_role, _kind, SAFEFACE_MODEL_LICENCES, _model)
+        except LicenceRefused as refused:
+            raise ImproperlyConfigured(
+                f"{_variable}={env.str(_variable, default='auto')!r}: {refused}. Choose a model whose licence allows "
+                "commercial use, or set SAFEFACE_MODEL_LICENCES=any."
+            ) from None
 SAFEFACE_SCREEN_THRESHOLD = env.float("SAFEFACE_SCREEN_THRESHOLD", default=0.5)
 SAFEFACE_SCREEN_VIDEO_SECONDS = env.float("SAFEFACE_SCREEN_VIDEO_SECONDS", default=1.0)
 SAFEFACE_SCREEN_VIDEO_SHARE = env.float("SAFEFACE_SCREEN_VIDEO_SHARE", default=0.1)

@@ -9,6 +9,7 @@ Two job rows, each run on the queue:
 - `SwapJob`: one swap of chosen faces of a target, each to an avatar.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 from functools import cached_property
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from avatars.models import Avatar
 from moderation.models import Moderated, ModeratedQuerySet
 from safeface.core.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
+from safeface.engines.recognition import IdentityCheck
 
 
 class Kind(models.TextChoices):
@@ -172,16 +174,21 @@ class SwapJob(Moderated, Job):
         return self.result.name.rsplit(".", 1)[-1] if self.result else ("mp4" if self.is_video else "jpg")
 
     @cached_property
+    def identity_check(self) -> IdentityCheck | None:
+        """The stored identity check, typed (checks stored with one judge read as well)."""
+        return IdentityCheck.from_json(self.identity, video=self.is_video)
+
+    @cached_property
     def identity_verdicts(self):
         """The identity check in plain words, face by face (swaps.identity)."""
         from swaps.identity import verdicts
 
-        return verdicts(self.identity, video=self.is_video)
+        return verdicts(self.identity_check)
 
     @property
     def identity_recognised(self) -> bool:
-        """Whether the judge still matched any swapped face to the upload."""
-        return any(verdict.recognised for verdict in self.identity_verdicts)
+        """Whether a judge still matched any swapped face to the upload."""
+        return self.identity_check is not None and self.identity_check.recognised
 
     @property
     def identity_can_be_stronger(self) -> bool:
@@ -208,21 +215,20 @@ class SwapJob(Moderated, Job):
     def avatar_ids(self) -> list[int]:
         return [entry["avatar"] for entry in self.mapping]
 
-    def labelled_check(self, check: dict) -> dict:
-        """The engine's identity check with each face's number and avatar, as the page names
-        them. A photo's faces come in mapping order; a video's people carry the number they
-        had in the reference frame (`label`, None for someone who appeared later, who got the
-        one avatar when there was only one)."""
+    def labelled_check(self, check: IdentityCheck) -> dict:
+        """The engine's identity check, stored with each face's number and avatar as the page
+        names them. A photo's faces come in mapping order; a video's people carry the number
+        they had in the reference frame (`label`, None for someone who appeared later, who got
+        the one avatar when there was only one)."""
         if not self.is_video:
-            for entry, chosen in zip(check["faces"], self.mapping):
-                entry.update(face=chosen["face"], avatar=chosen["avatar"])
-            return check
-        avatars = {chosen["face"]: chosen["avatar"] for chosen in self.mapping}
-        only = self.mapping[0]["avatar"] if len(set(avatars.values())) == 1 else None
-        for entry in check["faces"]:
-            face = entry.pop("label")
-            entry.update(face=face, avatar=avatars.get(face, only))
-        return check
+            faces = [replace(face, face=chosen["face"], avatar=chosen["avatar"])
+                     for face, chosen in zip(check.faces, self.mapping)]
+        else:
+            avatars = {chosen["face"]: chosen["avatar"] for chosen in self.mapping}
+            only = self.mapping[0]["avatar"] if len(set(avatars.values())) == 1 else None
+            faces = [replace(face, face=face.label, avatar=avatars.get(face.label, only), label=None)
+                     for face in check.faces]
+        return replace(check, faces=tuple(faces)).to_json()
 
     def delete_files(self):
         for field in (self.result, self.thumbnail):

@@ -156,15 +156,16 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
     rgb = files.decode_rgb(original)
     swapper = inference.swapper(strong=job.strong)
     made = swap_photo(rgb, sources, swapper=swapper, analyser=inference.analyser(), faces=job.face_numbers,
-                      judge=inference.judge(), stronger=inference.swapper(strong=True))
-    timings["identity_check"] = round(made.identity["ms"] / 1000, 3)
+                      judges=inference.judges(), stronger=inference.swapper(strong=True))
+    timings["identity_check"] = round(made.identity.ms / 1000, 3)
     timings["swapping"] = round(made.seconds - timings["identity_check"], 3)
     if not job.set_progress(80):
         return
     if (screening := inference.screening()) is not None and screening.photo(made.image).refused:
         raise JobError(RESULT_REFUSED)
     extension = job.target.file.name.rsplit(".", 1)[-1]
-    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers})
+    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
+                            models=inference.swap_models(swapper))
     labelled = label_image(made.image, mime=files.CONTENT_TYPES[extension], facts=facts,
                            identity=inference.signing_identity(), parent=original)
     _finish(job, labelled, extension, encode_thumbnail(made.image), swapper.name, timings, started,
@@ -177,11 +178,12 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
     from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
 
     swapper = inference.swapper(strong=job.strong)
-    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers})
+    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
+                            models=inference.swap_models(swapper))
     every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
     reporter = job.reporter(2, 92)
     swap = VideoSwap(sources if len(sources) > 1 else sources[0], swapper, inference.analyser(), faces=job.face_numbers,
-                     reference_frame=job.reference_frame, check=VideoIdentityCheck(inference.judge()),
+                     reference_frame=job.reference_frame, check=VideoIdentityCheck(inference.judges()),
                      metadata=video_tags(facts, watermark_seconds=every), mark=FrameMarker(facts, every))
     with files.work_folder() as work, files.local_path(job.target.file) as source:
         report = swap.run(source, work / "swapped.mp4", progress=lambda percent, fps: reporter(percent, fps=fps),

@@ -13,6 +13,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from .licences import allowed, licence_for, require
 from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
 
 # The names each role's setting takes ("auto": the production backend when its weights
@@ -22,8 +23,10 @@ ANALYSER_NAMES = ("auto", "offline", "insightface")
 # "mesh" is mesh@2.1 (the source's face shape carried over); "mesh-1.2" the version that paints
 # the source's skin inside the target's own outline, kept for comparison.
 SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
-# The identity judge of swaps: "auto" is dlib's ResNet (recognition.load_recogniser).
-RECOGNISER_NAMES = ("auto", "dlib", "arcface")
+# The identity judges of swaps (recognition.load_judges): a setting names one or more, comma
+# separated; "auto" is the two independent judges whose weights ship in pip packages.
+RECOGNISER_NAMES = ("auto", "dlib", "sface", "arcface")
+DEFAULT_JUDGES = ("dlib", "sface")
 # The sexual-content screener of uploads: "auto" is NudeNet's; "off" must be chosen explicitly.
 SCREENER_NAMES = ("auto", "nudenet", "off")
 
@@ -102,34 +105,56 @@ def _hugging_face_caches(models_dir: Path | str | None) -> list[Path | None]:
     return ([Path(models_dir) / "huggingface"] if models_dir is not None else []) + [None]
 
 
-def generator_kind(name: str, model: str, models_dir: Path | str | None) -> str:
+# Each *_kind below takes the licence policy (licences.POLICIES): under "commercial", "auto"
+# passes over a backend whose licence forbids commercial use, and a name whose licence does
+# raises licences.LicenceRefused naming the model and its licence.
+
+
+def generator_kind(name: str, model: str, models_dir: Path | str | None, policy: str = "any") -> str:
     """The backend a generator setting means here: "auto" is "diffusers" when `model`
-    is on this machine, else "mobilestylegan"; any other name is itself."""
+    is on this machine, else "mobilestylegan" (under "commercial": diffusers only when the
+    model's licence allows it, else "dcgan"); any other name is itself."""
     if name != "auto":
-        return name
-    return "diffusers" if find_diffusion_model(model, models_dir) is not None else "mobilestylegan"
+        return _allowed("generator", name, policy, model)
+    if allowed(licence_for("generator", "diffusers", model), policy) and find_diffusion_model(model, models_dir) is not None:
+        return "diffusers"
+    return "mobilestylegan" if allowed(licence_for("generator", "mobilestylegan"), policy) else "dcgan"
 
 
-def analyser_kind(name: str, models_dir: Path | str | None) -> str:
+def analyser_kind(name: str, models_dir: Path | str | None, policy: str = "any") -> str:
     """The backend an analyser setting means here: "auto" is "insightface" when buffalo_l is
-    in `models_dir`, else "offline"; any other name is itself."""
+    in `models_dir` (and the policy allows it), else "offline"; any other name is itself."""
     if name != "auto":
-        return name
-    return "insightface" if models_dir is not None and BUFFALO_L.is_present(Path(models_dir)) else "offline"
+        return _allowed("analyser", name, policy)
+    present = models_dir is not None and BUFFALO_L.is_present(Path(models_dir))
+    return "insightface" if present and allowed(licence_for("analyser", "insightface"), policy) else "offline"
 
 
-def swapper_kind(name: str, models_dir: Path | str | None) -> str:
+def swapper_kind(name: str, models_dir: Path | str | None, policy: str = "any") -> str:
     """The backend a swapper setting means here: "auto" is "inswapper" when inswapper_128.onnx
-    is in `models_dir`, else "mesh" (mesh@2.1); any other name is itself."""
+    is in `models_dir` (and the policy allows it), else "mesh" (mesh@2.1); any other name is itself."""
     if name != "auto":
-        return name
-    return "inswapper" if models_dir is not None and (Path(models_dir) / INSWAPPER.target).is_file() else "mesh"
+        return _allowed("swapper", name, policy)
+    present = models_dir is not None and (Path(models_dir) / INSWAPPER.target).is_file()
+    return "inswapper" if present and allowed(licence_for("swapper", "inswapper"), policy) else "mesh"
 
 
-def recogniser_kind(name: str) -> str:
-    """The identity judge a recogniser setting means: "auto" is dlib's ResNet (its weights ship
-    in a pip package, and no swapper here is driven by it)."""
-    return "dlib" if name == "auto" else name
+def _allowed(role: str, kind: str, policy: str, model: str | None = None) -> str:
+    require(role, kind, policy, model)
+    return kind
+
+
+def recogniser_kinds(setting: str) -> tuple[str, ...]:
+    """The identity judges a recogniser setting means, in order, each once: "dlib,arcface" is
+    both; "auto" is DEFAULT_JUDGES (dlib's ResNet and SFace: their weights ship in pip packages,
+    and no swapper here is driven by either). ValueError for an unknown or empty name."""
+    names = [part.strip() for part in setting.split(",")]
+    unknown = [name for name in names if name not in RECOGNISER_NAMES]
+    if unknown or not all(names):
+        raise ValueError(f"unknown recogniser {setting!r}; name one or more of {', '.join(RECOGNISER_NAMES)}, "
+                         "comma separated")
+    kinds = [kind for name in names for kind in (DEFAULT_JUDGES if name == "auto" else (name,))]
+    return tuple(dict.fromkeys(kinds))
 
 
 def diffusers_name(model: str, folder: Path | None) -> str:

@@ -21,6 +21,7 @@ def load_generator(
     *,
     analyser: Analyser | None = None,
     guided: bool = True,
+    policy: str = "any",
     **config,
 ) -> Generator:
     """A generator by name.
@@ -32,13 +33,15 @@ def load_generator(
     `analyser`, or builds the offline one, for attribute-guided sampling. "diffusers"
     takes the fields of `DiffusionSettings` (model, steps, guidance, size, clip_skip,
     scheduler, device, dtype, variant, vae, max_batch).
+    `policy`: the licence policy (licences.POLICIES) "auto" keeps to and a name must pass.
     """
     if name not in GENERATOR_NAMES:
         raise ValueError(f"Unknown generator {name!r}; choose one of {', '.join(GENERATOR_NAMES)}.")
+    model = config.get("model", DEFAULT_DIFFUSION_MODEL)
+    kind = generator_kind(name, model, models_dir, policy)  # refuses a name the policy forbids
     if name == "auto":
-        model = config.get("model", DEFAULT_DIFFUSION_MODEL)
-        name = generator_kind("auto", model, models_dir)
-        logger.info("Generator auto: %s (%s %s)", name, model, "found" if name == "diffusers" else "not found locally")
+        name = kind
+        logger.info("Generator auto: %s (model %s, licence policy %s)", name, model, policy)
         # One configuration can carry settings for both backends; each takes its own.
         config = {key: value for key, value in config.items() if key in _config_keys(name)}
     unknown = set(config) - _config_keys(name)

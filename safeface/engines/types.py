@@ -8,6 +8,8 @@ from typing import Callable, Protocol, Sequence, Union, runtime_checkable
 
 import numpy as np
 
+from .licences import Licence
+
 
 # A cancel signal: a callable returning True to stop, or anything with `is_set()`
 # (threading.Event, multiprocessing.Event). Work that sees it true raises errors.Cancelled.
@@ -61,6 +63,7 @@ class Analyser(Protocol):
     """Finds faces. `name` is a stable `name@version` stored with every result."""
 
     name: str
+    licence: Licence  # what its model may be used for (licences.py)
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """Faces in an RGB uint8 image, ordered left to right by box centre."""
@@ -86,6 +89,7 @@ class Generator(Protocol):
     """
 
     name: str
+    licence: Licence  # what its model may be used for (licences.py)
     honours: frozenset[str]  # attribute names this backend actually follows
     native_size: int
     draws_anything: bool
@@ -137,6 +141,7 @@ class Swapper(Protocol):
     """
 
     name: str
+    licence: Licence  # what its model may be used for (licences.py)
     driven_by: str | None
 
     def swap(
@@ -152,6 +157,7 @@ class Screener(Protocol):
     array). `name` is a stable `name@version`."""
 
     name: str
+    licence: Licence  # what its model may be used for (licences.py)
 
     def score(self, image: np.ndarray) -> float:
         ...
@@ -168,6 +174,7 @@ class Recogniser(Protocol):
     """
 
     name: str
+    licence: Licence  # what its model may be used for (licences.py)
     family: str
     threshold: float
     min_face: int

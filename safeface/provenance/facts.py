@@ -1,4 +1,5 @@
-"""What SafeFace states about a file it made: the kind of thing, its id, engine, seed and spec."""
+"""What SafeFace states about a file it made: the kind of thing, its id, engine, seed, spec and
+the models that ran on it."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ class GenerationFacts:
     """The facts written into a file's C2PA assertion and XMP, and (kind + id) into its watermark.
 
     `object_id` is the row id of the Avatar or SwapJob (for Kind.FACE, any id the caller
-    chooses, e.g. the low bits of the seed); `engine` is the backend's `name@version`.
+    chooses, e.g. the low bits of the seed); `engine` is the backend's `name@version`;
+    `models` every model that ran on it, each {"name": name@version, "licence": an SPDX
+    expression, "commercial": whether its licence allows commercial use}.
     """
 
     kind: Kind
@@ -59,6 +62,7 @@ class GenerationFacts:
     engine: str
     seed: int | None = None
     spec: Mapping[str, Any] = field(default_factory=dict)
+    models: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, Kind):
@@ -73,6 +77,11 @@ class GenerationFacts:
             json.dumps(dict(self.spec))
         except (TypeError, ValueError) as exc:
             raise LabellingError(f"spec must be JSON-serialisable: {exc}") from exc
+        object.__setattr__(self, "models", tuple(self.models))  # as unchangeable as the other facts
+        for model in self.models:
+            if not (isinstance(model.get("name"), str) and isinstance(model.get("licence"), str)
+                    and isinstance(model.get("commercial"), bool)):
+                raise LabellingError(f"each model needs a name, a licence and commercial (a bool), got {model!r}")
 
     @property
     def safeface_id(self) -> str:
@@ -87,6 +96,7 @@ class GenerationFacts:
             "object_id": self.object_id,
             "engine": self.engine,
             "spec": dict(self.spec),
+            "models": [dict(model) for model in self.models],
         }
         if self.seed is not None:
             # A decimal string: seeds are unsigned 64-bit and c2pa-rs stores integers as i64

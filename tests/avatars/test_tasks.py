@@ -136,3 +136,39 @@ def test_unwritable_storage_fails_the_job_with_a_clear_message(queued, settings,
     assert avatar.status == JobStatus.FAILED
     assert "could not be stored: the server's storage is full or not writable" in avatar.error
     assert not avatar.image
+
+
+def _manifest_models(avatar) -> list[dict]:
+    from safeface.provenance import Verdict, read_provenance
+
+    report = read_provenance(avatar.image.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
+    assert report.c2pa.verdict == Verdict.TRUSTED
+    return report.c2pa.generation["models"]
+
+
+def test_the_manifest_names_each_model_that_ran_with_its_licence(queued):
+    generate_avatar(job_id=queued.pk)
+    avatar = Avatar.objects.get(pk=queued.pk)
+
+    generator, analyser = _manifest_models(avatar)
+    assert generator == {"name": avatar.engine, "licence": "LicenseRef-NVIDIA-Source-Code-License-NC AND CC-BY-NC-SA-4.0",
+                         "commercial": False}
+    assert analyser == {"name": inference.analyser().name, "licence": "Apache-2.0", "commercial": True}
+
+
+def test_under_the_commercial_policy_an_avatar_is_made_and_labelled_by_commercial_models(queued, settings):
+    settings.SAFEFACE_MODEL_LICENCES = "commercial"
+    inference._generator.cache_clear()
+    inference.quality_gate.cache_clear()
+    try:
+        generate_avatar(job_id=queued.pk)
+    finally:
+        inference._generator.cache_clear()
+        inference.quality_gate.cache_clear()
+    avatar = Avatar.objects.get(pk=queued.pk)
+
+    assert avatar.status == JobStatus.DONE, avatar.error
+    assert avatar.engine.startswith("dcgan-digiface@")
+    models = _manifest_models(avatar)
+    assert models[0] == {"name": avatar.engine, "licence": "MIT", "commercial": True}
+    assert all(model["commercial"] for model in models)

@@ -47,3 +47,22 @@ def test_it_names_an_unknown_attribute_value_and_exits_non_zero(tmp_path, capsys
     error = capsys.readouterr().err
     assert "monocle" in error and "sunglasses" in error
     assert not (tmp_path / "x.png").exists()
+
+
+def test_under_the_commercial_policy_auto_draws_with_the_mit_dcgan(tmp_path, capsys):
+    code = main(["generate", "--seed", "7", "--size", "64", "-o", str(tmp_path / "face.png"), "--no-gate",
+                 "--model-licences", "commercial"])
+
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["engine"].startswith("dcgan-digiface@") and summary["licence"] == "MIT"
+
+
+def test_under_the_commercial_policy_a_non_commercial_generator_is_refused_by_name(tmp_path, capsys):
+    code = main(["generate", "--seed", "7", "-o", str(tmp_path / "face.png"), "--generator", "mobilestylegan",
+                 "--model-licences", "commercial"])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "MobileStyleGAN" in error and "CC-BY-NC-SA-4.0" in error
+    assert not (tmp_path / "face.png").exists()

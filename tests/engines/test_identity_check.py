@@ -1,6 +1,6 @@
-"""The identity check on real swaps: mesh@2.1 hides the chosen people of the group photo from
-the judge, a swap that changes nothing is caught, and in a video one unswapped frame spliced
-into the result is found."""
+"""The identity check on real swaps, by both offline judges: mesh@2.1 hides the chosen people
+of the group photo from both, a swap that changes nothing is caught by both, and in a video one
+unswapped frame spliced into the result is found."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser, still_recognised
+from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_judges
 from safeface.engines.swapping import IdentityMeshSwapper, prepare_source, swap_photo
 from safeface.engines.video import VideoSwap
 from samples.clips import clip_frames, source_image, write_clip
@@ -26,8 +26,10 @@ def analyser() -> OfflineAnalyser:
 
 
 @pytest.fixture(scope="module")
-def judge():
-    return load_recogniser()
+def judges():
+    found = load_judges("auto")
+    assert [judge.family for judge in found] == ["dlib-resnet", "sface"]
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -47,25 +49,31 @@ def group(analyser):
     return image, analyser.detect(image)
 
 
-def test_a_swap_that_changes_nothing_still_matches_every_face(judge, group, avatar):
+def test_a_swap_that_changes_nothing_still_matches_every_face(judges, group, avatar):
     image, faces = group
-    check = check_photo(judge, image, Unchanged().swap(avatar, image, faces), faces, [avatar] * len(faces))
-    assert check["judge"] == judge.name and check["threshold"] == judge.threshold
-    assert [entry["to_original"] for entry in check["faces"]] == [0.0] * len(faces)
-    assert still_recognised(check) == list(range(len(faces)))
+    check = check_photo(judges, image, Unchanged().swap(avatar, image, faces), faces, [avatar] * len(faces))
+    assert check.judge_names == [judge.name for judge in judges]
+    assert [judge.threshold for judge in check.judges] == [judge.threshold for judge in judges]
+    for face in check.faces:
+        assert [reading.to_original for reading in face.readings] == pytest.approx([0.0, 0.0], abs=1e-3)
+        assert face.matching_judges == check.judge_names and not face.disagree
+    assert check.still_recognised() == list(range(len(faces)))
 
 
-def test_mesh_2_hides_the_chosen_people_of_the_group_photo_and_leaves_the_others(judge, group, avatar, analyser):
+def test_the_worker_s_swap_hides_the_chosen_people_from_both_judges_and_leaves_the_others(judges, group, avatar, analyser):
     image, faces = group
     chosen = [faces[0], faces[1]]
-    result = IdentityMeshSwapper().swap(avatar, image, chosen)
-    check = check_photo(judge, image, result, chosen, [avatar, avatar])
-    assert still_recognised(check) == [], check["faces"]
-    # The other four are untouched, pixel for pixel, and still themselves to the judge.
+    made = swap_photo(image, avatar, swapper=IdentityMeshSwapper(), analyser=analyser, faces=[0, 1], judges=judges,
+                      stronger=IdentityMeshSwapper.strong())
+    result, check = made.image, made.identity
+    assert check.still_recognised() == [], check.faces
+    assert all(len(face.readings) == 2 and all(r.judged for r in face.readings) for face in check.faces)
+    # The other four are untouched, pixel for pixel, and still themselves to both judges.
     others = hull_mask(faces[2:], image.shape)
     assert np.array_equal(result[others], image[others])
-    untouched = check_photo(judge, image, result, faces[2:], [avatar] * 4)
-    assert still_recognised(untouched) == [0, 1, 2, 3]
+    untouched = check_photo(judges, image, result, faces[2:], [avatar] * 4)
+    assert untouched.still_recognised() == [0, 1, 2, 3]
+    assert all(len(face.matching_judges) == 2 for face in untouched.faces)
     # The picture moves only within the ring around each swapped face (its box, grown by
     # its own size on every side), where the outline follows the avatar's face shape.
     changed = np.argwhere(np.any(result != image, axis=2))
@@ -78,17 +86,17 @@ def test_mesh_2_hides_the_chosen_people_of_the_group_photo_and_leaves_the_others
     assert len(changed) > 0 and near.all()
 
 
-def test_faces_the_judge_still_knows_get_the_stronger_swap_and_the_others_keep_theirs(judge, group, avatar, analyser):
+def test_faces_a_judge_still_knows_get_the_stronger_swap_and_the_others_keep_theirs(judges, group, avatar, analyser):
     image, _ = group
-    made = swap_photo(image, avatar, swapper=Unchanged(), analyser=analyser, faces=[0, 1], judge=judge,
+    made = swap_photo(image, avatar, swapper=Unchanged(), analyser=analyser, faces=[0, 1], judges=judges,
                       stronger=IdentityMeshSwapper.strong())
     assert made.swapped == [0, 1] and made.faces_found == len(group[1])
-    assert [entry["strong"] for entry in made.identity["faces"]] == [True, True]
-    assert still_recognised(made.identity) == []
+    assert [face.strong for face in made.identity.faces] == [True, True]
+    assert made.identity.still_recognised() == []
     # Nothing to strengthen: the first swap stands and says so.
     first = swap_photo(image, [avatar, avatar], swapper=IdentityMeshSwapper.strong(), analyser=analyser, faces=[0, 1],
-                       judge=judge, stronger=IdentityMeshSwapper.strong())
-    assert [entry["strong"] for entry in first.identity["faces"]] == [False, False]
+                       judges=judges, stronger=IdentityMeshSwapper.strong())
+    assert [face.strong for face in first.identity.faces] == [False, False]
     assert np.array_equal(first.image, made.image)
 
 
@@ -111,16 +119,20 @@ def clip(tmp_path_factory):
     return write_clip(tmp_path_factory.mktemp("clip") / "clip.mp4", clip_frames(320, 240, FRAMES), fps=FPS)
 
 
-def test_the_video_check_finds_one_unswapped_frame_spliced_into_the_result(tmp_path, clip, analyser, judge):
+def test_the_video_check_finds_one_unswapped_frame_spliced_into_the_result(tmp_path, clip, analyser, judges):
     source = prepare_source(analyser, source_image())
     swapper = SkipsOneFrame(SPLICED)
-    check = VideoIdentityCheck(judge)
+    check = VideoIdentityCheck(judges)
     report = VideoSwap(source, swapper, analyser, check=check).run(clip, tmp_path / "out.mp4")
-    assert swapper.calls == FRAMES and report.identity is not None
-    (person,) = report.identity["faces"]
+    assert swapper.calls == FRAMES and report.identity is not None and report.identity.video
+    (person,) = report.identity.faces
     # Sampled twice a second, plus the frames the swap changed least: the spliced one among them.
-    assert report.identity["judged_frames"] >= FRAMES / FPS * 2 + 1
-    assert person["to_original"] < 0.05
-    assert person["worst_seconds"] == pytest.approx(SPLICED / FPS, abs=0.01)
-    assert 0 < person["still_matching"] < 1
-    assert still_recognised(report.identity) == [0]
+    assert report.identity.judged_frames >= FRAMES / FPS * 2 + 1
+    # Both judges find the spliced frame, each on its own.
+    for reading in person.readings:
+        assert reading.to_original < 0.05
+        assert reading.worst_seconds == pytest.approx(SPLICED / FPS, abs=0.01)
+        assert 1 <= reading.matching < person.moments
+    assert 0 < person.matching_share < 1
+    assert SPLICED / FPS == pytest.approx(person.matching_moments[0], abs=0.01)
+    assert report.identity.still_recognised() == [0]

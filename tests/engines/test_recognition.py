@@ -1,6 +1,6 @@
-"""The identity judge: dlib's ResNet calibrated on the photos that ship in packages, the rule
-that a swapper is never judged by the recogniser it is driven by, and the ArcFace backend on a
-tiny buffalo_l built here."""
+"""The identity judges: dlib's ResNet and SFace, each calibrated on the photos that ship in
+packages, the rule that a swapper is never judged by the recogniser it is driven by, and the
+ArcFace backend on a tiny buffalo_l built here."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import pytest
 
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.analysis.insightface_backend import pack_dir
-from safeface.engines.recognition import judge_for, load_recogniser
+from safeface.engines import active
+from safeface.engines.recognition import load_judges, load_recogniser
 from safeface.engines.recognition.arcface import ArcFaceRecogniser
 from safeface.engines.recognition.dlib_resnet import DlibRecogniser
+from safeface.engines.recognition.sface import SFaceRecogniser
 from safeface.engines.swapping import inswapper_path, load_swapper
 
 from .swapping_helpers import PHOTOS
@@ -24,8 +26,19 @@ from .test_swapping_inswapper import tiny_inswapper
 
 
 @pytest.fixture(scope="module")
-def judge() -> DlibRecogniser:
-    return load_recogniser("auto")
+def both():
+    return load_judges("auto")
+
+
+@pytest.fixture(scope="module")
+def judge(both) -> DlibRecogniser:
+    return both[0]
+
+
+@pytest.fixture(params=["dlib", "sface"])
+def each(request, both):
+    """Each offline judge in turn."""
+    return both[["dlib", "sface"].index(request.param)]
 
 
 @pytest.fixture(scope="module")
@@ -45,30 +58,46 @@ def reencoded(image: np.ndarray, scale: float, quality: int) -> np.ndarray:
     return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
-def test_the_offline_judge_is_dlib_with_its_published_threshold(judge):
-    assert isinstance(judge, DlibRecogniser)
-    assert judge.name == "dlib-resnet@1.0" and judge.threshold == 0.6 and judge.family == "dlib-resnet"
+def test_the_offline_judges_are_dlib_and_sface_with_their_published_thresholds(both):
+    dlib, sface = both
+    assert isinstance(dlib, DlibRecogniser) and isinstance(sface, SFaceRecogniser)
+    assert dlib.name == "dlib-resnet@1.0" and dlib.threshold == 0.6 and dlib.family == "dlib-resnet"
+    # OpenCV's published cosine similarity 0.363 for SFace, as a distance.
+    assert sface.name == "sface-2021dec-int8@1.0" and sface.threshold == pytest.approx(1 - 0.363)
+    assert active.recogniser_kinds("auto") == ("dlib", "sface")
 
 
-def test_the_six_people_of_the_group_photo_are_six_people_to_the_judge(judge, group):
+def test_the_six_people_of_the_group_photo_are_six_people_to_each_judge(each, group):
     image, faces = group
     assert len(faces) == 6
-    vectors = judge.embed_many(image, faces)
+    vectors = each.embed_many(image, faces)
     assert all(vector is not None and vector.shape == (128,) for vector in vectors)
-    distances = [judge.distance(a, b) for a, b in itertools.combinations(vectors, 2)]
-    assert min(distances) > judge.threshold, sorted(distances)[:3]
+    distances = [each.distance(a, b) for a, b in itertools.combinations(vectors, 2)]
+    assert min(distances) > each.threshold, sorted(distances)[:3]
 
 
-def test_a_face_rescaled_and_jpeg_encoded_is_still_the_same_person(judge, analyser, group):
+def test_a_face_rescaled_and_jpeg_encoded_is_still_the_same_person_to_each_judge(each, analyser, group):
     image, faces = group
     copy = reencoded(image, 0.6, 70)
     again = analyser.detect(copy)
     assert len(again) == 6
-    for before, after in zip(judge.embed_many(image, faces), judge.embed_many(copy, again)):
-        assert judge.distance(before, after) < judge.threshold / 2
+    for before, after in zip(each.embed_many(image, faces), each.embed_many(copy, again)):
+        assert each.distance(before, after) < each.threshold / 2
 
 
-def test_a_face_under_the_smallest_size_is_too_small_to_judge(judge, analyser):
+def test_sface_knows_a_face_mirrored_and_brightened(both, analyser, group):
+    sface = both[1]
+    image, faces = group
+    changed = np.ascontiguousarray(cv2.convertScaleAbs(image[:, ::-1], alpha=1.15, beta=12))
+    again = analyser.detect(changed)
+    for face, vector in zip(faces, sface.embed_many(image, faces)):
+        centre = image.shape[1] - (face.box[0] + face.box[2]) / 2
+        mirrored = min(again, key=lambda other: abs((other.box[0] + other.box[2]) / 2 - centre))
+        assert sface.distance(vector, sface.embed(changed, mirrored)) < sface.threshold / 2
+
+
+def test_a_face_under_the_smallest_size_is_too_small_to_judge(each, analyser):
+    judge = each
     portrait = read_image(PHOTOS / "Tom_Hanks_54745.png")
     (face,) = analyser.detect(portrait)
     scale = (judge.min_face - 8) / face.height
@@ -83,6 +112,16 @@ def test_a_face_under_the_smallest_size_is_too_small_to_judge(judge, analyser):
 def test_an_unknown_recogniser_is_refused_by_name():
     with pytest.raises(ValueError, match="unknown recogniser 'face'"):
         load_recogniser("face")
+    with pytest.raises(ValueError, match="unknown recogniser 'dlib,face'"):
+        load_judges("dlib,face")
+    with pytest.raises(ValueError, match="unknown recogniser 'dlib,'"):
+        active.recogniser_kinds("dlib,")
+
+
+def test_a_setting_names_its_judges_in_order_each_once():
+    assert active.recogniser_kinds("sface") == ("sface",)
+    assert active.recogniser_kinds("sface, dlib") == ("sface", "dlib")
+    assert active.recogniser_kinds("auto,dlib,arcface") == ("dlib", "sface", "arcface")
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +152,17 @@ def test_arcface_needs_its_pack(tmp_path):
         load_recogniser("arcface", tmp_path)
 
 
-def test_a_swapper_driven_by_arcface_is_judged_by_dlib_instead(models_dir, judge):
-    arcface = load_recogniser("arcface", models_dir)
+def test_a_swapper_driven_by_arcface_is_judged_by_dlib_instead(models_dir):
     inswapper = load_swapper("inswapper", models_dir)
     assert inswapper.driven_by == "arcface"
-    assert isinstance(judge_for(arcface, inswapper), DlibRecogniser)
-    # The mesh swappers are driven by no recogniser: either judge may judge them.
-    assert judge_for(arcface, load_swapper("mesh")) is arcface
-    assert judge_for(judge, inswapper) is judge
+    assert [j.family for j in load_judges("arcface", models_dir, swapper=inswapper)] == ["dlib-resnet"]
+    assert [j.family for j in load_judges("arcface,sface", models_dir, swapper=inswapper)] == ["dlib-resnet", "sface"]
+    # dlib already judges: it is not counted twice.
+    assert [j.family for j in load_judges("dlib,arcface", models_dir, swapper=inswapper)] == ["dlib-resnet"]
+    # The mesh swappers are driven by no recogniser: any judge may judge them.
+    assert [j.family for j in load_judges("arcface,dlib", models_dir, swapper=load_swapper("mesh"))] == [
+        "arcface", "dlib-resnet"]
+    assert [j.family for j in load_judges("auto", models_dir, swapper=inswapper)] == ["dlib-resnet", "sface"]
 
 
 def test_the_network_on_onnxruntime_gives_dlib_s_own_descriptors(judge, group):

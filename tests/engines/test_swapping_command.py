@@ -42,7 +42,9 @@ def test_it_swaps_the_chosen_faces_of_a_photo_and_prints_what_it_did(avatar_file
 
     summary = json.loads(capsys.readouterr().out)
     assert summary["swapper"] == "mesh@1.2" and summary["faces_found"] == 6 and summary["faces_swapped"] == [0, 2]
-    assert summary["identity"]["judge"] == "dlib-resnet@1.0" and len(summary["identity"]["faces"]) == 2
+    identity = summary["identity"]
+    assert [judge["name"] for judge in identity["judges"]] == ["dlib-resnet@1.0", "sface-2021dec-int8@1.0"]
+    assert len(identity["faces"]) == 2 and all(len(face["readings"]) == 2 for face in identity["faces"])
     group, result = read_image(GROUP), read_image(output)
     faces = analyser.detect(group)
     untouched = ~hull_mask([faces[0], faces[2]], group.shape)

@@ -72,7 +72,7 @@ def test_a_fresh_worker_process_draws_the_same_master_pixel_for_pixel(fetch, set
 
     assert theirs == mine
     labelled = Image.open(io.BytesIO(fetch("/api/face?value=pixels&dim=64&format=png").content)).convert("RGB")
-    facts = rendering.facts_for(active_engine().name, key, seed=seed_for("pixels"))
+    facts = rendering.facts_for(active_engine(), key, seed=seed_for("pixels"))
     relabelled = rendering.labelled_still(rendering.decode_master(io.BytesIO(theirs)), 64, "png", facts, inference.signing_identity())
     assert Image.open(io.BytesIO(relabelled)).convert("RGB").tobytes() == labelled.tobytes()
 

@@ -25,6 +25,16 @@ def test_a_face_carries_c2pa_xmp_and_a_watermark(fetch, fmt):
     assert report.watermark.kind is Kind.FACE and report.watermark.object_id == seed & watermark.MAX_OBJECT_ID
 
 
+def test_a_face_names_its_generator_and_the_generator_s_licence(fetch):
+    from faceapi.engine import active_engine
+
+    report = report_of(fetch("/api/face?value=hello&dim=64").content)
+
+    assert report.c2pa.generation["models"] == [
+        {"name": active_engine().name, "licence": "LicenseRef-NVIDIA-Source-Code-License-NC AND CC-BY-NC-SA-4.0",
+         "commercial": False}]
+
+
 def test_a_small_face_is_labelled_without_the_watermark_it_cannot_hold(fetch):
     report = report_of(fetch("/api/face?value=hello&dim=64").content)
 

@@ -22,7 +22,9 @@ from .tampering import flip_jpeg_scan_byte, repaint_png_pixel
 
 @pytest.fixture(scope="module")
 def labelled_png(identity, face_256):
-    facts = GenerationFacts(Kind.AVATAR, 42, "dcgan@1.1.1", seed=2**64 - 1, spec={"age": "adult", "smile": 0.7})
+    facts = GenerationFacts(Kind.AVATAR, 42, "dcgan@1.1.1", seed=2**64 - 1, spec={"age": "adult", "smile": 0.7},
+                            models=[{"name": "dcgan@1.1.1", "licence": "MIT", "commercial": True},
+                                    {"name": "blazeface-facemesh@1", "licence": "Apache-2.0", "commercial": True}])
     return label_image(face_256, mime="image/png", facts=facts, identity=identity)
 
 
@@ -51,7 +53,15 @@ def test_it_round_trips_the_generation_facts_through_the_manifest(labelled_png, 
         "engine": "dcgan@1.1.1",
         "seed": str(2**64 - 1),
         "spec": {"age": "adult", "smile": 0.7},
+        "models": [{"name": "dcgan@1.1.1", "licence": "MIT", "commercial": True},
+                   {"name": "blazeface-facemesh@1", "licence": "Apache-2.0", "commercial": True}],
     }
+
+
+@pytest.mark.parametrize("model", [{"name": "dcgan@1"}, {"name": "dcgan@1", "licence": "MIT", "commercial": "yes"}])
+def test_a_model_without_its_licence_is_refused(model):
+    with pytest.raises(LabellingError, match="licence"):
+        GenerationFacts(Kind.AVATAR, 1, "dcgan@1", models=[model])
 
 
 def test_it_embeds_xmp_that_survives_signing(labelled_png):

@@ -79,3 +79,17 @@ def test_no_template_uses_inline_styles_or_scripts():
         if any(marker in path.read_text() for marker in (" style=", "<script>", " onclick=", " onchange=", " onload="))
     ]
     assert offenders == []
+
+
+def test_the_status_page_shows_each_model_s_licence_and_the_policy(client, settings):
+    settings.SAFEFACE_HEALTH_QUEUE_TIMEOUT = 0.1
+    page = client.get("/status/").content.decode()
+    assert "Licence policy: <strong>any</strong>" in page
+    assert "MobileStyleGAN distilled from NVIDIA StyleGAN2-FFHQ" in page and "not allowed" in page
+    assert "AGPL-3.0-only" in page and "OpenCV Zoo SFace" in page
+
+    settings.SAFEFACE_MODEL_LICENCES = "commercial"
+    page = client.get("/status/", headers={"HX-Request": "true"}).content.decode()
+    assert "Licence policy: <strong>commercial</strong>" in page
+    assert "DCGAN trained on DigiFace-1M" in page and "MobileStyleGAN" not in page
+    assert "not allowed" not in page

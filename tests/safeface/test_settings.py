@@ -62,7 +62,8 @@ def test_sqlite_runs_in_wal_mode(db):
         assert cursor.fetchone()[0] == "wal"
 
 
-@pytest.mark.parametrize("variable", ["SAFEFACE_GENERATOR", "SAFEFACE_ANALYSER", "SAFEFACE_SWAPPER", "SAFEFACE_SCREENER"])
+@pytest.mark.parametrize("variable", ["SAFEFACE_GENERATOR", "SAFEFACE_ANALYSER", "SAFEFACE_SWAPPER", "SAFEFACE_SCREENER",
+                                      "SAFEFACE_RECOGNISER"])
 def test_a_misspelt_engine_name_stops_start_up(tmp_path, variable):
     result = run("import django; django.setup()", tmp_path, **{variable: "insigthface"})
 
@@ -84,17 +85,17 @@ def test_engine_names_are_checked_without_loading_an_engine(tmp_path):
 
 def test_every_name_the_settings_accept_builds_an_engine_or_names_its_missing_weights(tmp_path):
     from safeface.engines import active
-    from safeface.engines.recognition import load_recogniser
+    from safeface.engines.recognition import load_judges
     from safeface.engines.swapping import load_swapper
 
-    for load, names in ((load_swapper, active.SWAPPER_NAMES), (load_recogniser, active.RECOGNISER_NAMES)):
+    for load, names in ((load_swapper, active.SWAPPER_NAMES), (load_judges, active.RECOGNISER_NAMES)):
         for name in names:
             try:
-                engine = load(name, tmp_path)
+                engines = load(name, tmp_path)
             except FileNotFoundError as missing:  # production weights are not on this machine
                 assert "fetch_models" in str(missing) or "buffalo_l" in str(missing)
             else:
-                assert "@" in engine.name
+                assert all("@" in engine.name for engine in (engines if isinstance(engines, tuple) else (engines,)))
 
 
 QUEUE_CONF = (
@@ -127,3 +128,46 @@ def test_a_misspelt_queue_setting_or_cluster_name_stops_start_up(tmp_path, queue
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert ("SAFEFACE_QUEUES='splt'" if cluster is None else f"Q_CLUSTER_NAME='{cluster}'") in result.stderr
+
+
+@pytest.mark.parametrize("variable, value, named", [
+    ("SAFEFACE_GENERATOR", "mobilestylegan", "MobileStyleGAN"),
+    ("SAFEFACE_ANALYSER", "insightface", "buffalo_l"),
+    ("SAFEFACE_SWAPPER", "inswapper", "inswapper_128"),
+    ("SAFEFACE_RECOGNISER", "dlib,arcface", "ArcFace"),
+    ("SAFEFACE_API_GENERATOR", "mobilestylegan", "MobileStyleGAN"),
+])
+def test_a_non_commercial_model_named_under_the_commercial_policy_stops_start_up(tmp_path, variable, value, named):
+    result = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="commercial", **{variable: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and f"{variable}={value!r}" in result.stderr
+    assert named in result.stderr and "does not allow commercial use" in result.stderr
+
+
+def test_the_refusal_names_the_model_and_its_licence(tmp_path):
+    result = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="commercial", SAFEFACE_GENERATOR="mobilestylegan")
+
+    assert result.returncode != 0
+    assert "MobileStyleGAN" in result.stderr and "LicenseRef-NVIDIA-Source-Code-License-NC AND CC-BY-NC-SA-4.0" in result.stderr
+
+
+def test_a_model_nobody_vouches_for_stops_start_up_under_the_commercial_policy(tmp_path):
+    diffusers = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="commercial", SAFEFACE_GENERATOR="diffusers",
+                    SAFEFACE_DIFFUSION_MODEL="someone/model")
+    screener = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="commercial", SAFEFACE_SCREENER_MODEL="/srv/mine.onnx")
+
+    assert diffusers.returncode != 0 and "someone/model" in diffusers.stderr and "NOASSERTION" in diffusers.stderr
+    assert screener.returncode != 0 and "/srv/mine.onnx" in screener.stderr and "NOASSERTION" in screener.stderr
+
+
+def test_the_commercial_policy_starts_with_commercial_models_and_any_with_every_one(tmp_path):
+    commercial = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="commercial", SAFEFACE_GENERATOR="dcgan",
+                     SAFEFACE_SWAPPER="mesh", SAFEFACE_SCREENER="nudenet")
+    anything = run(["manage.py", "check"], tmp_path, SAFEFACE_GENERATOR="mobilestylegan", SAFEFACE_ANALYSER="insightface",
+                   SAFEFACE_SWAPPER="inswapper")
+    misspelt = run(["manage.py", "check"], tmp_path, SAFEFACE_MODEL_LICENCES="comercial")
+
+    assert commercial.returncode == 0, commercial.stderr
+    assert anything.returncode == 0, anything.stderr
+    assert misspelt.returncode != 0 and "SAFEFACE_MODEL_LICENCES='comercial'" in misspelt.stderr

@@ -38,6 +38,13 @@ def test_it_recognises_our_avatar_and_links_it_for_its_owner(alice_client, label
     assert list(Path(settings.MEDIA_ROOT).rglob("picture*")) == []  # nothing kept
 
 
+def test_it_lists_the_models_that_made_the_file_with_their_licences(alice_client, labelled):
+    avatar, data = labelled
+    html = alice_client.post("/verify/", {"image": upload(data)}).content.decode()
+    assert f"<code>{avatar.engine}</code>: LicenseRef-NVIDIA-Source-Code-License-NC AND CC-BY-NC-SA-4.0, not for commercial use" in html
+    assert ": Apache-2.0, commercial use allowed" in html
+
+
 def test_someone_else_learns_it_is_ours_but_not_which_private_avatar(client, bob, labelled):
     avatar, data = labelled
     client.force_login(bob)

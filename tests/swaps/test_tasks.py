@@ -83,6 +83,23 @@ def test_a_photo_result_is_labelled_as_a_composite(alice_client, generated, no_q
     assert report.watermark is not None and report.watermark.safeface_id == f"swap:{swap.pk}"
 
 
+def test_a_photo_result_s_manifest_names_each_model_that_ran_with_its_licence(alice_client, generated, no_queue):
+    from safeface import inference
+    from safeface.provenance import read_provenance
+
+    target = upload(alice_client, "t1.jpg", samples.T1.read_bytes(), generated[0])
+    swap = pick(alice_client, target, {"avatar": generated[0].pk, "which": "largest"})
+    run_swap(job_id=swap.pk)
+    swap.refresh_from_db()
+    report = read_provenance(swap.result.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
+    models = report.c2pa.generation["models"]
+
+    judges = [judge.name for judge in inference.judges()]
+    assert [model["name"] for model in models] == [swap.engine, inference.analyser().name, *judges, inference.screening().screener.name]
+    assert models[0] == {"name": swap.engine, "licence": "MIT", "commercial": True}
+    assert {model["licence"] for model in models[2:]} == {"CC0-1.0 AND BSL-1.0", "Apache-2.0", "AGPL-3.0-only"}
+
+
 def test_a_video_swap_keeps_the_sound_reports_fps_and_is_labelled(alice_client, generated, no_queue, tmp_path):
     import av
 

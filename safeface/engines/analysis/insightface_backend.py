@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import onnxruntime
 
+from ..licences import LICENCES
 from ..model_files import BUFFALO_L
 from ..types import Face
 from .images import check_rgb_image
@@ -47,6 +48,8 @@ class InsightFaceAnalyser:
     when available, else CPU. A missing file raises FileNotFoundError naming it and
     the command that fetches it. `detect` may be called from several threads (calls take turns).
     """
+
+    licence = LICENCES["analyser", "insightface"]
 
     def __init__(
         self,

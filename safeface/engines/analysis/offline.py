@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..licences import LICENCES
 from ..types import Face
 from .blazeface import FULL_RANGE, SHORT_RANGE, BlazeFaceDetector, Detection
 from .facemesh import FaceMeshLandmarker, Mesh
@@ -66,6 +67,8 @@ class OfflineAnalyser:
     Interpreters are built once per instance; `detect` may be called from several
     threads (calls take turns).
     """
+
+    licence = LICENCES["analyser", "offline"]
 
     def __init__(
         self,

@@ -3,6 +3,7 @@
 Run it after `make install GPU=1` on a GPU machine: torch must see the GPUs, onnxruntime must
 have (and actually give a session) its CUDA provider, and "auto" must mean the backends
 whose weights `fetch_models` put in the models folder — on every worker machine alike.
+It also lists the models "auto" runs with their licences, under the licence policy.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from ..active import analyser_kind, generator_kind, recogniser_kind, swapper_kind
+from ..active import analyser_kind, generator_kind, recogniser_kinds, swapper_kind
+from ..licences import model_row
+from . import add_licence_policy
 from ..model_files import DEFAULT_DIFFUSION_MODEL
 
 ONNXRUNTIME_PACKAGES = ("onnxruntime", "onnxruntime-gpu")
@@ -25,6 +28,7 @@ def add_doctor_command(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--models-dir", type=Path, default=None, help="folder that fetch_models filled")
     parser.add_argument("--diffusion-model", default=DEFAULT_DIFFUSION_MODEL,
                         help="the diffusers model id or folder the generator's auto looks for")
+    add_licence_policy(parser)
     parser.add_argument("--require-gpu", action="store_true",
                         help="exit 1 unless torch sees a GPU and onnxruntime runs a session on CUDA")
     parser.set_defaults(run=run_doctor)
@@ -83,14 +87,23 @@ def _session_providers(onnxruntime, providers: list[str]) -> list[str]:
     return session.get_providers()
 
 
-def engine_kinds(models_dir: Path | None, diffusion_model: str) -> dict:
-    """What each role's "auto" means with this models folder (engines.active decides)."""
+def engine_kinds(models_dir: Path | None, diffusion_model: str, policy: str = "any") -> dict:
+    """What each role's "auto" means with this models folder under the licence policy
+    (engines.active decides)."""
     return {
-        "generator": generator_kind("auto", diffusion_model, models_dir),
-        "analyser": analyser_kind("auto", models_dir),
-        "swapper": swapper_kind("auto", models_dir),
-        "recogniser": recogniser_kind("auto"),
+        "generator": generator_kind("auto", diffusion_model, models_dir, policy),
+        "analyser": analyser_kind("auto", models_dir, policy),
+        "swapper": swapper_kind("auto", models_dir, policy),
+        "recogniser": ",".join(recogniser_kinds("auto")),
     }
+
+
+def model_licences(kinds: dict, diffusion_model: str, policy: str) -> dict:
+    """The models `kinds` run (every judge, and the screener), each with its licence."""
+    models = [model_row("generator", kinds["generator"], diffusion_model), model_row("analyser", kinds["analyser"]),
+              model_row("swapper", kinds["swapper"]),
+              *(model_row("recogniser", kind) for kind in recogniser_kinds("auto")), model_row("screener", "nudenet")]
+    return {"policy": policy, "models": models}
 
 
 def gpu_problems(report: dict) -> list[str]:
@@ -111,8 +124,9 @@ def run_doctor(arguments: argparse.Namespace) -> int:
         "torch": torch_facts(),
         "onnxruntime": onnxruntime_facts(),
         "models_dir": str(arguments.models_dir) if arguments.models_dir is not None else None,
-        "auto": engine_kinds(arguments.models_dir, arguments.diffusion_model),
+        "auto": engine_kinds(arguments.models_dir, arguments.diffusion_model, arguments.model_licences),
     }
+    report["licences"] = model_licences(report["auto"], arguments.diffusion_model, arguments.model_licences)
     report["gpu_problems"] = gpu_problems(report)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

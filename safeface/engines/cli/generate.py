@@ -15,6 +15,7 @@ from ..analysis.images import save_image
 from ..vocabulary import ATTRIBUTES, SpecError, validate_spec
 from ..errors import EngineError
 from ..generation.quality import DEFAULT_MAX_TRIES, DEFAULT_MIN_SCORE
+from . import add_licence_policy
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def add_generate_command(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, help="quality gate: minimum face score")
     parser.add_argument("--tries", type=int, default=DEFAULT_MAX_TRIES, help="quality gate: seeds to try")
     parser.add_argument("--no-gate", action="store_true", help="skip the quality gate (no analyser needed)")
+    add_licence_policy(parser)
     parser.set_defaults(run=run_generate)
 
 
@@ -81,8 +83,9 @@ def run_generate(arguments: argparse.Namespace) -> int:
     else:
         seed = arguments.seed if arguments.seed is not None else secrets.randbits(64)
     try:
-        analyser = load_analyser("auto", models_dir=arguments.models_dir)
-        generator = load_generator(arguments.generator, arguments.models_dir, analyser=analyser,
+        policy = arguments.model_licences
+        analyser = load_analyser("auto", models_dir=arguments.models_dir, policy=policy)
+        generator = load_generator(arguments.generator, arguments.models_dir, analyser=analyser, policy=policy,
                                    **_generator_config(arguments))
         if arguments.no_gate:
             image, used_seed, face = generator.generate(spec, [seed], arguments.size)[0], seed, None
@@ -97,6 +100,7 @@ def run_generate(arguments: argparse.Namespace) -> int:
     summary = {
         "output": str(arguments.output),
         "engine": generator.name,
+        "licence": generator.licence.spdx,
         "seed": used_seed,
         "requested_seed": seed,
         "size": arguments.size,

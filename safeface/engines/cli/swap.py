@@ -64,25 +64,25 @@ def _swap_photo(arguments, source, swapper, analyser, started: float) -> int:
     from ..swapping import swap_photo
 
     try:
-        judge = _judge(arguments, swapper) if arguments.check else None
-        # With a judge, faces it still knows get the stronger swap, as in the worker.
-        stronger = load_swapper(arguments.swapper, arguments.models_dir, strong=True) if judge else None
+        judges = _judges(arguments, swapper) if arguments.check else ()
+        # With judges, faces one of them still knows get the stronger swap, as in the worker.
+        stronger = load_swapper(arguments.swapper, arguments.models_dir, strong=True) if judges else None
         made = swap_photo(read_image(arguments.target), source, swapper=swapper, analyser=analyser,
-                          faces=arguments.faces, judge=judge, stronger=stronger)
+                          faces=arguments.faces, judges=judges, stronger=stronger)
         save_image(made.image, arguments.output, prefix=".swap-")
     except (EngineError, ValueError, OSError) as error:
         return _fail(str(error))
     summary = {"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
                "faces_found": made.faces_found, "faces_swapped": made.swapped}
-    _report({**summary, **({"identity": made.identity} if made.identity else {}),
+    _report({**summary, **({"identity": made.identity.to_json()} if made.identity else {}),
              "seconds": round(time.perf_counter() - started, 3)})
     return 0
 
 
-def _judge(arguments, swapper):
-    from ..recognition import judge_for, load_recogniser
+def _judges(arguments, swapper):
+    from ..recognition import load_judges
 
-    return judge_for(load_recogniser("auto", arguments.models_dir), swapper)
+    return load_judges("auto", arguments.models_dir, swapper=swapper)
 
 
 def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
@@ -93,7 +93,7 @@ def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
         print(f"\r{percent:5.1f}%  {fps:5.1f} frames/s", end="", file=sys.stderr, flush=True)
 
     try:
-        check = VideoIdentityCheck(_judge(arguments, swapper)) if arguments.check else None
+        check = VideoIdentityCheck(_judges(arguments, swapper)) if arguments.check else None
         swap = VideoSwap(source, swapper, analyser, faces=arguments.faces, reference_frame=arguments.reference_frame,
                          check=check)
         report = swap.run(arguments.target, arguments.output, progress=progress)
@@ -103,7 +103,7 @@ def _swap_video(arguments, source, swapper, analyser, started: float) -> int:
     print(file=sys.stderr)
     _report({"output": str(arguments.output), "swapper": swapper.name, "analyser": analyser.name,
              "frames": report.frames, "swapped_frames": report.swapped_frames, "fps": round(report.fps, 1),
-             "has_audio": report.has_audio, **({"identity": report.identity} if report.identity else {}),
+             "has_audio": report.has_audio, **({"identity": report.identity.to_json()} if report.identity else {}),
              "seconds": round(time.perf_counter() - started, 3)})
     return 0
 

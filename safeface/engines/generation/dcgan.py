@@ -17,6 +17,7 @@ from ..types import Analyser, Face
 from ..vocabulary import validate_spec
 from . import guided
 from ..errors import Cancelled, WeightsMissing
+from ..licences import LICENCES
 from ..types import CancelSignal, Progress, cancel_checker
 from .latents import blend, check_seed, derived_seed, interpolation_times, seed_latent, slerp
 from .resample import check_size, resize_square
@@ -91,6 +92,8 @@ class DcganGenerator:
     best fit (guided.py). Without one, only picture-level attributes (lighting,
     background) are followed.
     """
+
+    licence = LICENCES["generator", "dcgan"]
 
     def __init__(
         self,

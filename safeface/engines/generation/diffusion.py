@@ -19,6 +19,7 @@ from ..active import PIPELINE_MARKER, diffusers_name, find_diffusion_model, look
 from ..model_files import DEFAULT_DIFFUSION_MODEL, diffusion_model_dir
 from ..vocabulary import ATTRIBUTES, build_prompt
 from ..errors import Cancelled, WeightsMissing
+from ..licences import Licence, licence_for, unknown
 from ..types import CancelSignal, Progress, cancel_checker
 from .latents import blend as blend_latents
 from .latents import check_seed, interpolation_times, slerp
@@ -154,7 +155,7 @@ class DiffusersGenerator:
         device = _pick_device(settings.device)
         dtype = _pick_dtype(settings.dtype, device)
         pipeline = load_pipeline(folder, settings, device, dtype, models_dir)
-        self._adopt(pipeline, settings, diffusers_name(settings.model, folder))
+        self._adopt(pipeline, settings, diffusers_name(settings.model, folder), licence_for("generator", "diffusers", settings.model))
         self.folder = folder
         logger.info("Loaded %s from %s on %s (%s)", self.name, folder, self.device, self.dtype)
 
@@ -167,12 +168,13 @@ class DiffusersGenerator:
             pipeline.scheduler = _dpmpp_3m_sde_karras(pipeline.scheduler.config)
         pipeline.set_progress_bar_config(disable=True)
         generator = cls.__new__(cls)
-        generator._adopt(pipeline, settings, name)
+        generator._adopt(pipeline, settings, name, unknown(name, "a pipeline handed over in memory"))
         generator.folder = None
         return generator
 
-    def _adopt(self, pipeline, settings: DiffusionSettings, name: str) -> None:
+    def _adopt(self, pipeline, settings: DiffusionSettings, name: str, licence: Licence) -> None:
         self.settings = settings
+        self.licence = licence
         self.pipeline = pipeline
         self.device = pipeline.device
         self.dtype = pipeline.unet.dtype

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..active import MOBILESTYLEGAN_PACKAGE, mobilestylegan_name
 from ..errors import Cancelled, WeightsMissing
+from ..licences import LICENCES
 from ..types import CancelSignal, Progress, cancel_checker
 from ..vocabulary import validate_spec
 from . import styles as style_space
@@ -63,6 +64,7 @@ class MobileStyleGanGenerator:
     native_size = NATIVE_SIZE
     # Trained on FFHQ's aligned face crops: it draws faces and nothing else.
     draws_anything = False
+    licence = LICENCES["generator", "mobilestylegan"]
 
     def __init__(self, *, runtime: str = "auto", threads: int = 0, providers: Sequence[str] | None = None):
         mapping, synthesis = weight_files()

@@ -1,21 +1,21 @@
 """A second judge when insightface's buffalo_l pack is fetched: its ArcFace R50 (`w600k_r50.onnx`).
 
 Never the judge of a swapper driven by ArcFace embeddings (inswapper): such a swapper moves
-exactly what this recogniser measures, so its verdict would flatter it (`factory.judge_for`).
+exactly what this recogniser measures, so its verdict would flatter it (`factory.load_judges`).
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Sequence
 
 import cv2
 import numpy as np
 
-from ..analysis.images import check_rgb_image
 from ..analysis.insightface_backend import FETCH_HINT, RECOGNISER_FILE, choose_providers, pack_dir
+from ..licences import LICENCES
 from ..types import Face
+from .cosine import CosineRecogniser
 
 VERSION = "1.0"
 # Cosine distance (1 - similarity). Not calibrated on this project's machines (the weights cannot
@@ -26,10 +26,11 @@ THRESHOLD = 0.6
 MIN_FACE = 32
 
 
-class ArcFaceRecogniser:
+class ArcFaceRecogniser(CosineRecogniser):
     """Embeds a face with ArcFace, aligned by the analyser's 5 keypoints; cosine distances."""
 
     family = "arcface"
+    licence = LICENCES["recogniser", "arcface"]
     threshold = THRESHOLD
     min_face = MIN_FACE
 
@@ -42,29 +43,16 @@ class ArcFaceRecogniser:
         model = model_zoo.get_model(str(path), providers=list(providers) if providers else choose_providers())
         if model is None or model.taskname != "recognition":
             raise ValueError(f"{path} is not an insightface recognition model")
+        super().__init__()
         self._model = model
         self.name = f"arcface-w600k-r50@{VERSION}"
-        self._lock = threading.Lock()
 
-    def embed(self, image: np.ndarray, face: Face) -> np.ndarray | None:
-        return self.embed_many(image, [face])[0]
+    def _prepared(self, image: np.ndarray) -> np.ndarray:
+        return cv2.cvtColor(image, cv2.COLOR_RGB2BGR)  # insightface works in BGR
 
-    def embed_many(self, image: np.ndarray, faces: list[Face]) -> list[np.ndarray | None]:
+    def _vector(self, image: np.ndarray, face: Face) -> np.ndarray:
         from insightface.utils import face_align
 
-        bgr = cv2.cvtColor(check_rgb_image(image), cv2.COLOR_RGB2BGR)
-        found: list[np.ndarray | None] = []
-        with self._lock:
-            for face in faces:
-                if face.height < self.min_face:
-                    found.append(None)
-                    continue
-                crop = face_align.norm_crop(bgr, landmark=np.asarray(face.keypoints[:, :2], np.float32),
-                                            image_size=self._model.input_size[0])
-                vector = np.asarray(self._model.get_feat(crop), np.float32).ravel()
-                found.append(vector / (np.linalg.norm(vector) + 1e-12))
-        return found
-
-    @staticmethod
-    def distance(first: np.ndarray, second: np.ndarray) -> float:
-        return float(1.0 - np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second) + 1e-12))
+        crop = face_align.norm_crop(image, landmark=np.asarray(face.keypoints[:, :2], np.float32),
+                                    image_size=self._model.input_size[0])
+        return self._model.get_feat(crop)

@@ -1,13 +1,11 @@
 """The identity check of a swap: does the result still look like the person in the upload?
 
-For every swapped face the judge (a Recogniser) measures the distance from the result's face
-to the same face in the upload, and to the avatar that was swapped in. Below the judge's
-threshold the person may still be recognised. Photos: every swapped face. Videos: each
-person at least every `every` seconds, plus the frames the swap changed least (where a
-face the tracker lost for a moment, or a frame left unswapped, would still show the person).
-
-Results are plain dicts (stored as JSON with the swap):
-`{"judge", "threshold", "min_face", "faces": [{"to_original", "to_avatar", "too_small", ...}]}`.
+Every judge (a Recogniser; two independent ones by default) measures the distance from the
+result's face to the same face in the upload, and to the avatar that was swapped in; the result
+is one `result.IdentityCheck`, whose rule says a face may still be recognised while any judge
+matches it. Photos: every swapped face. Videos: each person at least every `every` seconds, plus
+the frames the swap changed least (where a face the tracker lost for a moment, or a frame left
+unswapped, would still show the person); every judge judges every one of those moments.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ import cv2
 import numpy as np
 
 from ..types import Face, Recogniser, SourceFace
+from .result import FaceCheck, IdentityCheck, Judge, Reading, rounded
 
 # Videos: each person is judged at least this often (seconds of video)...
 SAMPLE_SECONDS = 0.5
@@ -32,14 +31,12 @@ HARDEST_FRAMES = 3
 CHANGE_SIDE = 24
 # Context kept around a face for judging a hardest frame later (fraction of the box).
 CROP_MARGIN = 0.6
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 3)
+# A video's moments listed by time where a judge still matched (the page names the first ones).
+LISTED_MOMENTS = 10
 
 
 class _Avatars:
-    """Each source's identity vector, computed once per check."""
+    """Each source's identity vector for one judge, computed once per check."""
 
     def __init__(self, recogniser: Recogniser):
         self.recogniser = recogniser
@@ -53,42 +50,40 @@ class _Avatars:
         return known[1]
 
 
-def _header(recogniser: Recogniser) -> dict:
-    return {"judge": recogniser.name, "threshold": recogniser.threshold, "min_face": recogniser.min_face}
+def _judges(judges: Sequence[Recogniser]) -> tuple[Judge, ...]:
+    if not judges:
+        raise ValueError("an identity check needs at least one judge")
+    return tuple(Judge(judge.name, judge.threshold, judge.min_face) for judge in judges)
 
 
-def check_photo(recogniser: Recogniser, original: np.ndarray, result: np.ndarray, faces: Sequence[Face],
-                sources: Sequence[SourceFace]) -> dict:
-    """The check of a photo swap: one entry per swapped face, in the order of `faces`
+def check_photo(judges: Sequence[Recogniser], original: np.ndarray, result: np.ndarray, faces: Sequence[Face],
+                sources: Sequence[SourceFace]) -> IdentityCheck:
+    """The check of a photo swap: one FaceCheck per swapped face, in the order of `faces`
     (found on `original`; the result keeps their place). `sources[i]` went onto `faces[i]`."""
     started = time.perf_counter()
-    avatars = _Avatars(recogniser)
-    before, after = recogniser.embed_many(original, list(faces)), recogniser.embed_many(result, list(faces))
-    entries = []
-    for source, was, now in zip(sources, before, after):
-        avatar = avatars(source)
-        too_small = was is None or now is None
-        entries.append({
-            "to_original": None if too_small else _rounded(recogniser.distance(now, was)),
-            "to_avatar": None if too_small or avatar is None else _rounded(recogniser.distance(now, avatar)),
-            "too_small": too_small,
-        })
-    return {**_header(recogniser), "faces": entries, "ms": round(1000 * (time.perf_counter() - started), 1)}
-
-
-def still_recognised(check: dict) -> list[int]:
-    """Positions (in check["faces"]) of the faces that may still be recognised."""
-    # For a video, "to_original" is its worst judged frame.
-    return [index for index, entry in enumerate(check.get("faces", []))
-            if entry.get("to_original") is not None and entry["to_original"] < check["threshold"]]
+    header = _judges(judges)
+    readings: list[list[Reading]] = [[] for _ in faces]
+    for judge in judges:
+        avatars = _Avatars(judge)
+        before, after = judge.embed_many(original, list(faces)), judge.embed_many(result, list(faces))
+        for found, source, was, now in zip(readings, sources, before, after):
+            if was is None or now is None:
+                found.append(Reading(judge.name, judge.threshold, None))
+                continue
+            avatar = avatars(source)
+            found.append(Reading(judge.name, judge.threshold, rounded(judge.distance(now, was)),
+                                 None if avatar is None else rounded(judge.distance(now, avatar))))
+    return IdentityCheck(header, tuple(FaceCheck(tuple(found)) for found in readings), video=False,
+                         ms=1000 * (time.perf_counter() - started))
 
 
 @dataclass
 class _Sample:
+    """One judged moment of one person: per judge, (distance to the upload, to the avatar, vector);
+    None where that judge could not embed the face."""
+
     seconds: float
-    to_original: float
-    to_avatar: float | None
-    vector: np.ndarray
+    by_judge: tuple[tuple[float, float | None, np.ndarray] | None, ...]
 
 
 @dataclass
@@ -107,13 +102,16 @@ class VideoIdentityCheck:
     """Fed every swapped frame by the video pipeline (`observe`), judges as it goes and on
     the hardest frames at the end (`report`).
 
-    A person is one tracker id (`face.extra["track"]`). Every judged frame costs two
-    embeddings per person; the rest cost a 24 px difference of their face box.
+    A person is one tracker id (`face.extra["track"]`). Every judged moment costs two
+    embeddings per person and judge; the rest cost a 24 px difference of their face box.
     """
 
-    def __init__(self, recogniser: Recogniser, *, every: float = SAMPLE_SECONDS, hardest: int = HARDEST_FRAMES):
-        self.recogniser, self.every, self.hardest = recogniser, every, hardest
-        self._avatars = _Avatars(recogniser)
+    def __init__(self, judges: Sequence[Recogniser], *, every: float = SAMPLE_SECONDS, hardest: int = HARDEST_FRAMES):
+        self.judges, self.every, self.hardest = tuple(judges), every, hardest
+        self._header = _judges(self.judges)
+        self._avatars = [_Avatars(judge) for judge in self.judges]
+        # A face any judge can measure is judged; the others give no reading for it.
+        self._min_face = min(judge.min_face for judge in self.judges)
         self._people: dict[object, _Person] = {}
         self._tie = itertools.count()
         self._seconds_spent = 0.0
@@ -128,7 +126,7 @@ class VideoIdentityCheck:
             if person is None:
                 label = labels[index] if labels is not None else None
                 person = self._people[track] = _Person(label, seconds, next_sample=seconds)
-            if face.height < self.recogniser.min_face:
+            if face.height < self._min_face:
                 person.too_small += 1
             elif seconds >= person.next_sample:
                 person.next_sample = seconds + self.every
@@ -141,16 +139,23 @@ class VideoIdentityCheck:
 
     def _judge(self, seconds, original, result, due) -> None:
         faces = [face for _, face, _ in due]
-        before, after = self.recogniser.embed_many(original, faces), self.recogniser.embed_many(result, faces)
-        for (person, _, source), was, now in zip(due, before, after):
-            if was is None or now is None:
+        by_judge = []
+        for judge, avatars in zip(self.judges, self._avatars):
+            before, after = judge.embed_many(original, faces), judge.embed_many(result, faces)
+            measured = []
+            for (_, _, source), was, now in zip(due, before, after):
+                if was is None or now is None:
+                    measured.append(None)
+                    continue
+                avatar = avatars(source)
+                measured.append((judge.distance(now, was), None if avatar is None else judge.distance(now, avatar), now))
+            by_judge.append(measured)
+        for position, (person, _, _) in enumerate(due):
+            readings = tuple(measured[position] for measured in by_judge)
+            if all(reading is None for reading in readings):
                 person.too_small += 1
-                continue
-            avatar = self._avatars(source)
-            person.samples.append(_Sample(
-                seconds, self.recogniser.distance(now, was),
-                None if avatar is None else self.recogniser.distance(now, avatar), now,
-            ))
+            else:
+                person.samples.append(_Sample(seconds, readings))
 
     def _keep_if_hard(self, person: _Person, seconds, original, result, face: Face, source) -> None:
         change = _change(original, result, face)
@@ -163,37 +168,44 @@ class VideoIdentityCheck:
         else:
             heapq.heapreplace(person.hardest, item)
 
-    def report(self) -> dict:
-        """The check: one entry per person, in order of first appearance."""
+    def report(self) -> IdentityCheck:
+        """The check: one FaceCheck per person, in order of first appearance."""
         started = time.perf_counter()
         for person in self._people.values():
             for _, _, seconds, crop_original, crop_result, face, source in person.hardest:
                 self._judge(seconds, crop_original, crop_result, [(person, face, source)])
             person.hardest = []
         self._seconds_spent += time.perf_counter() - started
-        threshold = self.recogniser.threshold
-        entries = []
-        for person in sorted(self._people.values(), key=lambda p: p.first_seconds):
-            samples = sorted(person.samples, key=lambda sample: sample.seconds)
-            entry = {"label": person.label, "first_seconds": round(person.first_seconds, 2), "samples": len(samples),
-                     "too_small": not samples}
-            if samples:
-                worst = min(samples, key=lambda sample: sample.to_original)
-                to_avatar = [sample.to_avatar for sample in samples if sample.to_avatar is not None]
-                steps = [self.recogniser.distance(a.vector, b.vector) for a, b in itertools.pairwise(samples)]
-                matching = [sample for sample in samples if sample.to_original < threshold]
-                entry.update(
-                    to_original=_rounded(worst.to_original),
-                    worst_seconds=round(worst.seconds, 2),
-                    to_avatar=_rounded(float(np.median(to_avatar))) if to_avatar else None,
-                    still_matching=round(len(matching) / len(samples), 3),
-                    matching_seconds=[round(sample.seconds, 2) for sample in matching[:10]],
-                    jitter=_rounded(float(np.mean(steps))) if steps else 0.0,
-                )
-            entries.append(entry)
-        judged = sum(len(person.samples) for person in self._people.values())
-        return {**_header(self.recogniser), "faces": entries, "judged_frames": judged,
-                "ms": round(1000 * self._seconds_spent, 1)}
+        people = sorted(self._people.values(), key=lambda p: p.first_seconds)
+        judged = sum(len(person.samples) for person in people)
+        return IdentityCheck(self._header, tuple(self._person(person) for person in people), video=True,
+                             judged_frames=judged, ms=1000 * self._seconds_spent)
+
+    def _person(self, person: _Person) -> FaceCheck:
+        samples = sorted(person.samples, key=lambda sample: sample.seconds)
+        readings = tuple(self._reading(index, judge, samples) for index, judge in enumerate(self.judges))
+        matching = [sample for sample in samples
+                    if any(m is not None and m[0] < judge.threshold for m, judge in zip(sample.by_judge, self.judges))]
+        return FaceCheck(
+            readings, label=person.label, first_seconds=round(person.first_seconds, 2), moments=len(samples),
+            matching_moments=tuple(round(sample.seconds, 2) for sample in matching[:LISTED_MOMENTS]),
+            matching_share=round(len(matching) / len(samples), 3) if samples else 0.0,
+        )
+
+    def _reading(self, index: int, judge: Recogniser, samples: list[_Sample]) -> Reading:
+        measured = [(sample.seconds, sample.by_judge[index]) for sample in samples if sample.by_judge[index] is not None]
+        if not measured:
+            return Reading(judge.name, judge.threshold, None)
+        worst_seconds, worst = min(measured, key=lambda item: item[1][0])
+        to_avatar = [m[1] for _, m in measured if m[1] is not None]
+        steps = [judge.distance(a[2], b[2]) for (_, a), (_, b) in itertools.pairwise(measured)]
+        return Reading(
+            judge.name, judge.threshold, rounded(worst[0]),
+            rounded(float(np.median(to_avatar))) if to_avatar else None,
+            matching=sum(m[0] < judge.threshold for _, m in measured),
+            worst_seconds=round(worst_seconds, 2),
+            jitter=rounded(float(np.mean(steps))) if steps else 0.0,
+        )
 
 
 def _change(original: np.ndarray, result: np.ndarray, face: Face) -> float:

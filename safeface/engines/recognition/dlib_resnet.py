@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.images import check_rgb_image
+from ..licences import LICENCES
 from ..types import Face
 
 VERSION = "1.0"
@@ -53,6 +54,7 @@ class DlibRecogniser:
 
     name = f"dlib-resnet@{VERSION}"
     family = "dlib-resnet"
+    licence = LICENCES["recogniser", "dlib"]
     threshold = THRESHOLD
     min_face = MIN_FACE
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.images import check_rgb_image
+from ..licences import licence_for
 
 # The exposed parts that make a picture sexual; covered parts, faces, feet, bellies and
 # armpits do not.
@@ -35,6 +36,7 @@ class NudeNetScreener:
         session = onnxruntime.InferenceSession(path, options, providers=list(providers or ["CPUExecutionProvider"]))
         self.detector = _detector(session)
         self.name = f"nudenet-320n@{metadata.version('nudenet')}" + ("" if model_path is None else f"+{Path(model_path).stem}")
+        self.licence = licence_for("screener", "nudenet", None if model_path is None else str(model_path))
 
     def score(self, image: np.ndarray) -> float:
         """The highest confidence of an exposed sexual part in an RGB uint8 picture (0: none)."""

@@ -22,19 +22,20 @@ def inswapper_path(models_dir: Path) -> Path:
 
 
 def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
-                 providers: Sequence[str] | None = None, strong: bool = False) -> Swapper:
+                 providers: Sequence[str] | None = None, strong: bool = False, policy: str = "any") -> Swapper:
     """Build a swapper; do it once per process and keep it.
 
     `"auto"` picks inswapper when `insightface/inswapper_128.onnx` is in `models_dir`, else
     the offline mesh swapper (mesh@2.1; "mesh-1.2" the earlier one). `"inswapper"` insists
     and raises FileNotFoundError naming the missing file and the command that fetches it.
     `strong` asks for the stronger mesh@2.1 (IdentityMeshSwapper.strong); the others have no
-    stronger setting and come as they are.
+    stronger setting and come as they are. `policy`: the licence policy (licences.POLICIES)
+    "auto" keeps to and a name must pass.
     """
     if name not in SWAPPER_NAMES:
         raise ValueError(f"unknown swapper {name!r}; choose one of {', '.join(SWAPPER_NAMES)}")
     path = inswapper_path(models_dir) if models_dir is not None else None
-    if swapper_kind(name, models_dir) == "inswapper":
+    if swapper_kind(name, models_dir, policy) == "inswapper":
         if path is None:
             raise FileNotFoundError("the inswapper swapper needs a models folder; "
                                     "run `python manage.py fetch_models --only inswapper` to fill one")

@@ -16,6 +16,7 @@ import onnxruntime
 
 from ..analysis.images import check_rgb_image
 from ..analysis.insightface_backend import choose_providers
+from ..licences import LICENCES
 from ..types import Face, SourceFace
 from .errors import SwapError
 from .sources import per_face_sources
@@ -40,6 +41,7 @@ class InSwapper:
 
     # It moves ArcFace embeddings: an ArcFace judge would flatter it (recognition.judge_for).
     driven_by = "arcface"
+    licence = LICENCES["swapper", "inswapper"]
 
     def __init__(self, model_path: Path, providers: Sequence[str] | None = None, num_threads: int = 0):
         # insightface is imported here: it is heavy and only this backend needs it.

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ..analysis.images import check_rgb_image
+from ..licences import LICENCES
 from ..types import Face, SourceFace
 from . import regions
 from .blend import ellipse, feathered_inside, feathered_outside, poisson_blend
@@ -112,6 +113,7 @@ class MeshSwapper:
 
     name = f"mesh@{VERSION}"
     driven_by = None  # no recogniser steers it
+    licence = LICENCES["swapper", "mesh"]
 
     def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True,
                  outline_feather: float = OUTLINE_FEATHER, skip_hair: bool = False):

@@ -1,19 +1,20 @@
 """Swapping a photo: the engine-level entry point for photos, beside video.VideoSwap.
 
-The faces are found and chosen here, swapped, and checked by the identity judge; faces
-the judge still takes for the person are swapped again with the stronger swapper. The
+The faces are found and chosen here, swapped, and checked by the identity judges; faces
+any judge still takes for the person are swapped again with the stronger swapper. The
 worker and the shell command call this and store what it gives.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
-from ..recognition.check import check_photo, still_recognised
+from ..recognition.check import check_photo
+from ..recognition.result import IdentityCheck
 from ..types import Analyser, Recogniser, SourceFace, Swapper
 from .errors import NoFaceError, SwapError
 from .selection import Selection, select_faces
@@ -23,26 +24,26 @@ from .sources import per_face_sources
 @dataclass(frozen=True)
 class PhotoReport:
     """What a photo swap did: the picture, how many faces the analyser found and which it
-    swapped (indices, left to right), the identity check (recognition.check.check_photo,
-    each face's entry saying whether it took the stronger swap; None without a judge), and
-    the wall-clock seconds of swapping and checking."""
+    swapped (indices, left to right), the identity check (each face saying whether it took
+    the stronger swap; None without judges), and the wall-clock seconds of swapping and
+    checking."""
 
     image: np.ndarray
     faces_found: int
     swapped: list[int]
-    identity: dict | None
+    identity: IdentityCheck | None
     seconds: float
 
 
 def swap_photo(
     image: np.ndarray, sources: SourceFace | Sequence[SourceFace], *, swapper: Swapper, analyser: Analyser,
-    faces: Selection = "all", judge: Recogniser | None = None, stronger: Swapper | None = None,
+    faces: Selection = "all", judges: Sequence[Recogniser] = (), stronger: Swapper | None = None,
 ) -> PhotoReport:
     """Swap `sources` (one for all, or one per chosen face) onto the faces of `image` that
     `faces` picks among the analyser's ("all", "largest" or numbers, left to right).
 
-    With a `judge`, the result is checked, faces it still takes for the person in the photo
-    are swapped again with `stronger` (when given and not the same swapper), the others keep
+    With `judges`, the result is checked, faces any of them still takes for the person in the
+    photo are swapped again with `stronger` (when given and not the same swapper), the others keep
     the first swap, and the final picture is checked again: more of the face is replaced only
     where needed. NoFaceError when the photo shows no face; SwapError when the chosen faces
     are not there (the message says which).
@@ -59,22 +60,20 @@ def swap_photo(
     matched = per_face_sources(sources, targets)
     result = swapper.swap(matched, image, targets)
     check = None
-    if judge is not None:
-        result, check = _checked(result, image, targets, matched, swapper, judge, stronger)
+    if judges:
+        result, check = _checked(result, image, targets, matched, swapper, judges, stronger)
     return PhotoReport(result, len(found), chosen, check, time.perf_counter() - started)
 
 
-def _checked(result, image, targets, sources, swapper, judge, stronger):
-    check = check_photo(judge, image, result, targets, sources)
-    again = still_recognised(check)
-    escalate = bool(again) and stronger is not None and stronger.name != swapper.name
-    if escalate:
-        kept = [index for index in range(len(targets)) if index not in again]
-        base = swapper.swap([sources[i] for i in kept], image, [targets[i] for i in kept]) if kept else image
-        result = stronger.swap([sources[i] for i in again], base, [targets[i] for i in again])
-        spent = check["ms"]
-        check = check_photo(judge, image, result, targets, sources)
-        check["ms"] = round(check["ms"] + spent, 1)
-    for index, entry in enumerate(check["faces"]):
-        entry["strong"] = escalate and index in again
-    return result, check
+def _checked(result, image, targets, sources, swapper, judges, stronger) -> tuple[np.ndarray, IdentityCheck]:
+    check = check_photo(judges, image, result, targets, sources)
+    again = check.still_recognised()
+    if not again or stronger is None or stronger.name == swapper.name:
+        return result, check
+    kept = [index for index in range(len(targets)) if index not in again]
+    base = swapper.swap([sources[i] for i in kept], image, [targets[i] for i in kept]) if kept else image
+    result = stronger.swap([sources[i] for i in again], base, [targets[i] for i in again])
+    spent = check.ms
+    check = check_photo(judges, image, result, targets, sources)
+    faces = [replace(face, strong=index in again) for index, face in enumerate(check.faces)]
+    return result, replace(check, faces=tuple(faces), ms=check.ms + spent)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import Cancelled
 from ..recognition.check import VideoIdentityCheck
+from ..recognition.result import IdentityCheck
 from ..swapping.errors import SwapError
 from ..swapping.selection import Selection, select_faces
 from ..swapping.sources import per_face_sources
@@ -50,7 +51,7 @@ class VideoReport:
     fps: float
     swapped_frames: int
     has_audio: bool
-    identity: dict | None = None  # the identity check (recognition.check), when one was asked for
+    identity: IdentityCheck | None = None  # the identity check, when one was asked for
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Does a swapped face still look like the person? The identity judge's verdict, per swapper.
+"""Does a swapped face still look like the person? Each identity judge's verdict, per swapper.
 
     .venv/bin/python bench/bench_identity.py [--avatars 8] [--generator auto] [--swappers mesh-1.2,mesh] [--video-seconds 6]
 
@@ -6,9 +6,11 @@ Photos: the real ones that ship inside installed packages (insightface's t1.jpg 
 people and Tom_Hanks_54745.png, scikit-image's astronaut), each also rescaled to 60 % and
 JPEG-encoded at quality 70. Avatars: the first N seeds from 1 on whose face (the --generator's,
 by default the studio's offline one, at 1024 px as the studio makes it) shows exactly one face. Every face of every photo gets every avatar.
-The judge is dlib's ResNet (the project's offline recogniser): "de-identified" means the
-result is at or above its threshold from the same face in the photo, "as their avatar"
-below it from the avatar. inswapper's row appears when its weights are in the models folder
+The judges are the worker's (SAFEFACE_RECOGNISER's "auto": dlib's ResNet and SFace). Per judge,
+"de-identified" means the result is at or above its threshold from the same face in the photo,
+"as their avatar" below it from the avatar; "both" is the product's rule (hidden only when no
+judge matches; like the avatar to every judge), "agree" the share of faces the judges give the
+same de-identified verdict. inswapper's row appears when its weights are in the models folder
 (SAFEFACE_MODELS_DIR, default var/models). The video row swaps bench_video.py's 720p clip.
 Timings: one process, OpenCV and dlib on one thread, pinned to one core, except the video
 row (both cores, as a worker with the machine to itself).
@@ -39,8 +41,7 @@ from skimage import data as skimage_data
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.measure import MESH_CHEEKS, to_lab
 from safeface.engines.registry import load_generator
-from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_recogniser
-from safeface.engines.recognition.dlib_resnet import MIN_FACE
+from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_judges
 from safeface.engines.swapping import load_swapper, prepare_source, regions, swap_photo
 from safeface.engines.video import VideoSwap
 
@@ -136,7 +137,7 @@ def share(values) -> str:
 
 
 def calibration(judge, analyser) -> None:
-    print("Calibration of the judge on the packaged photos (dlib's published threshold 0.6):")
+    print(f"Calibration of {judge.name} on the packaged photos (its threshold {judge.threshold:g}):")
     group = read_image(PHOTOS / "t1.jpg")
     faces = analyser.detect(group)
     vectors = judge.embed_many(group, faces)
@@ -170,14 +171,14 @@ def calibration(judge, analyser) -> None:
             continue
         row.append(f"{side} px: {worst:.2f}" + (f" ({judged}/{len(people)})" if judged < len(people) else ""))
     print(f"| seven people shrunk (face box height), JPEG q70, worst distance to themselves | {', '.join(row)} "
-          f"(judged from {MIN_FACE} px; (n/7): the others too small or not found) |")
+          f"(judged from {judge.min_face} px; (n/7): the others too small or not found) |")
     print()
 
 
-def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, pictures, stronger=None) -> dict:
-    results = {"deid": [], "avatar": [], "found": [], "yaw": [], "pitch": [], "mouth": [], "eyes": [], "sharp": [],
+def swapper_rows(name, swapper, judges, analyser, dlib_detector, sources, pictures, stronger=None) -> dict:
+    results = {"deid": {}, "avatar": {}, "found": [], "yaw": [], "pitch": [], "mouth": [], "eyes": [], "sharp": [],
                "persona": [], "ms": [], "skin": []}
-    by_avatar: dict[int, list[np.ndarray]] = {}
+    by_avatar: dict[int, list[list[np.ndarray]]] = {}
     found_before = {label: dlib_detector(photo, 1) for label, photo in pictures.items()}
     for (seed, _), source in sources:
         for label, photo in pictures.items():
@@ -186,20 +187,23 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
             if stronger is None:
                 result = swapper.swap(source, photo, faces)
                 results["ms"].append(1000 * (time.perf_counter() - started) / max(1, len(faces)))
-                check = check_photo(judge, photo, result, faces, [source] * len(faces))
+                check = check_photo(judges, photo, result, faces, [source] * len(faces))
             else:  # the worker's way: the stronger swap where the first still matches
-                made = swap_photo(photo, source, swapper=swapper, analyser=analyser, judge=judge, stronger=stronger)
+                made = swap_photo(photo, source, swapper=swapper, analyser=analyser, judges=judges, stronger=stronger)
                 result, check = made.image, made.identity
-                results["ms"].append((1000 * (time.perf_counter() - started) - check["ms"]) / max(1, len(faces)))
+                results["ms"].append((1000 * (time.perf_counter() - started) - check.ms) / max(1, len(faces)))
             again = analyser.detect(result)
             hog, hog_before = dlib_detector(result, 1), found_before[label]
-            for face, entry in zip(faces, check["faces"]):
-                if entry["too_small"]:
+            for face, entry in zip(faces, check.faces):
+                if any(not reading.judged for reading in entry.readings):
                     continue
-                results["deid"].append(entry["to_original"] >= judge.threshold)
-                results["avatar"].append(entry["to_avatar"] < judge.threshold)
-                vector = judge.embed(result, face)
-                by_avatar.setdefault(seed, []).append(vector)
+                for reading in entry.readings:
+                    results["deid"].setdefault(reading.judge, []).append(not reading.matches)
+                    results["avatar"].setdefault(reading.judge, []).append(reading.like_avatar)
+                results["deid"].setdefault("both", []).append(not entry.still_recognised)
+                results["avatar"].setdefault("both", []).append(all(r.like_avatar for r in entry.readings))
+                results["deid"].setdefault("agree", []).append(len({r.matches for r in entry.readings}) == 1)
+                by_avatar.setdefault(seed, []).append([judge.embed(result, face) for judge in judges])
                 match = max(again, key=lambda other: iou(other.box, face.box), default=None)
                 in_hog = any(iou((r.left(), r.top(), r.right(), r.bottom()), face.box) > 0.3 for r in hog)
                 # Counted where both analysers find the face in the photo itself.
@@ -214,8 +218,9 @@ def swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, picture
                     results["eyes"].append(abs(eyes1 - eyes0))
                     results["skin"].append(abs(skin_step(result, match) - skin_step(photo, face)))
                 results["sharp"].append(sharpness(result, face) / max(sharpness(photo, face), 1e-6))
-    for vectors in by_avatar.values():
-        results["persona"] += [judge.distance(a, b) < judge.threshold for a, b in itertools.combinations(vectors, 2)]
+    for vectors in by_avatar.values():  # the same person to every judge
+        results["persona"] += [all(judge.distance(x, y) < judge.threshold for judge, x, y in zip(judges, a, b))
+                               for a, b in itertools.combinations(vectors, 2)]
     return results
 
 
@@ -240,16 +245,15 @@ def levers() -> dict:
     return variants
 
 
-def video_row(swapper, judge, analyser, source, seconds: float) -> dict:
+def video_row(swapper, judges, analyser, source, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         clip = build_clip(Path(folder) / "clip.mp4", seconds)
-        check = VideoIdentityCheck(judge)
+        check = VideoIdentityCheck(judges)
         started = time.perf_counter()
         report = VideoSwap(source, swapper, analyser, check=check).run(clip, Path(folder) / "out.mp4")
         elapsed = time.perf_counter() - started
-    person = report.identity["faces"][0]
-    return {"fps": report.frames / elapsed, "person": person, "judged": report.identity["judged_frames"],
-            "check_ms": report.identity["ms"]}
+    return {"fps": report.frames / elapsed, "person": report.identity.faces[0], "judged": report.identity.judged_frames,
+            "check_ms": report.identity.ms}
 
 
 def main() -> None:
@@ -267,7 +271,7 @@ def main() -> None:
     import dlib
 
     analyser = OfflineAnalyser(num_threads=1)
-    judge = load_recogniser("dlib")
+    judges = load_judges("auto")
     models = Path(os.environ.get("SAFEFACE_MODELS_DIR", ROOT / "var" / "models"))
     names = arguments.swappers.split(",")
     if (models / "insightface" / "inswapper_128.onnx").is_file():
@@ -279,63 +283,74 @@ def main() -> None:
     sources = [((seed, image), prepare_source(analyser, image)) for seed, image in made]
     pictures = photos()
     faces = sum(len(analyser.detect(photo)) for photo in pictures.values())
+    named = ", ".join(f"{judge.name} (threshold {judge.threshold:g})" for judge in judges)
     print(f"{len(made)} avatars of {arguments.generator} (seeds {', '.join(str(seed) for seed, _ in made)}) x {faces} faces in "
-          f"{len(pictures)} photos; judge {judge.name}, threshold {judge.threshold}; 1 core\n")
+          f"{len(pictures)} photos; judges {named}; 1 core\n")
 
     if arguments.speed_only:
-        speed(arguments, analyser, judge, swappers, names, made, sources)
+        speed(arguments, analyser, judges, swappers, names, made, sources)
         return
-    calibration(judge, analyser)
-
-    vectors = [judge.embed(image, source.face) for (_, image), source in sources]
-    distinct = [judge.distance(a, b) >= judge.threshold for a, b in itertools.combinations(vectors, 2)]
-    print(f"Avatars distinct to the judge (pairwise at or above the threshold): {share(distinct)} "
-          f"of {len(distinct)} pairs\n")
+    for judge in judges:
+        calibration(judge, analyser)
+        vectors = [judge.embed(image, source.face) for (_, image), source in sources]
+        distinct = [judge.distance(a, b) >= judge.threshold for a, b in itertools.combinations(vectors, 2)]
+        print(f"Avatars distinct to {judge.name} (pairwise at or above its threshold): {share(distinct)} "
+              f"of {len(distinct)} pairs\n")
 
     dlib_detector = dlib.get_frontal_face_detector()
-    rows = {name: swapper_rows(name, swapper, judge, analyser, dlib_detector, sources, pictures)
+    rows = {name: swapper_rows(name, swapper, judges, analyser, dlib_detector, sources, pictures)
             for name, swapper in swappers.items()}
     if "mesh" in swappers:  # what the worker does: faces the judge still knows get the stronger swap
         worker = load_swapper("mesh", models)
         worker.name = f"{worker.name} (worker)"
         swappers["worker"] = worker
-        rows["worker"] = swapper_rows("worker", worker, judge, analyser, dlib_detector, sources, pictures,
+        rows["worker"] = swapper_rows("worker", worker, judges, analyser, dlib_detector, sources, pictures,
                                       stronger=load_swapper("mesh", models, strong=True))
-    print("| swapper            | de-identified | as their avatar | persona consistent | still a face (both) | |Δyaw| | |Δpitch| "
+    columns = [judge.name for judge in judges] + ["both"]
+    print("De-identified (no longer matched to the photo's face) and as their avatar, per judge:")
+    print("| swapper            | " + " | ".join(f"de-id. {c.split('@')[0]}" for c in columns) + " | judges agree | "
+          + " | ".join(f"as avatar {c.split('@')[0]}" for c in columns) + " |")
+    print("|---" * (2 * len(columns) + 2) + "|")
+    for name, r in rows.items():
+        print(f"| {swappers[name].name:<18} | " + " | ".join(share(r["deid"].get(c, [])) for c in columns)
+              + f" | {share(r['deid'].get('agree', []))} | " + " | ".join(share(r["avatar"].get(c, [])) for c in columns) + " |")
+    print()
+    print("| swapper            | persona consistent (every judge) | still a face (both detectors) | |Δyaw| | |Δpitch| "
           "| |Δmouth| | |Δeyes| | sharpness ratio | skin step change ΔE | swap ms/face |")
-    print("|--------------------|---------------|-----------------|--------------------|---------------------|-------|---------"
+    print("|--------------------|---------------|---------------------|-------|---------"
           "|----------|---------|-----------------|---------------------|--------------|")
     for name, r in rows.items():
-        print(f"| {swappers[name].name:<18} | {share(r['deid']):>13} | {share(r['avatar']):>15} | {share(r['persona']):>18} "
+        print(f"| {swappers[name].name:<18} | {share(r['persona']):>13} "
               f"| {share(r['found']):>19} | {np.mean(r['yaw']):4.1f}° | {np.mean(r['pitch']):6.1f}° | {np.mean(r['mouth']):8.3f} "
               f"| {np.mean(r['eyes']):7.3f} | {np.median(r['sharp']):15.2f} "
               f"| {np.nanmedian(r['skin']):19.1f} | {np.median(r['ms']):12.0f} |")
-    print(f"({len(rows[names[0]]['deid'])} judged faces per swapper; |Δmouth| in face heights, |Δeyes| in lid gap / eye width;"
-          " still a face: found again by the offline analyser and dlib's HOG detector, of the faces both find in the photo)\n")
+    print(f"({len(rows[names[0]]['deid']['both'])} judged faces per swapper; |Δmouth| in face heights, |Δeyes| in lid gap / "
+          "eye width; still a face: found again by the offline analyser and dlib's HOG detector, of the faces both find in "
+          "the photo)\n")
 
-    speed(arguments, analyser, judge, swappers, names, made, sources)
+    speed(arguments, analyser, judges, swappers, names, made, sources)
 
 
-def speed(arguments, analyser, judge, swappers, names, made, sources) -> None:
+def speed(arguments, analyser, judges, swappers, names, made, sources) -> None:
     """The check's own cost and a one-face 720p photo with its check on one core; the video row."""
     all_cores = set(ORIGINAL_CORES)
     photo = one_face_photo()
     (face,) = analyser.detect(photo)
     source = sources[0][1]
-    for _ in range(2):
-        judge.embed(photo, face)
-    started = time.perf_counter()
-    for _ in range(10):
-        judge.embed(photo, face)
-    check_ms = 100 * (time.perf_counter() - started)
-    print(f"| identity check, ms per face embedded (one core)            | {check_ms:.0f} |")
+    for judge in judges:
+        for _ in range(2):
+            judge.embed(photo, face)
+        started = time.perf_counter()
+        for _ in range(10):
+            judge.embed(photo, face)
+        print(f"| {judge.name}: ms per face embedded (one core) | {100 * (time.perf_counter() - started):.0f} |")
     for name, swapper in list(swappers.items())[:len(names)]:
         swapper.swap(source, photo, [face])
         started = time.perf_counter()
         for _ in range(5):
             faces = analyser.detect(photo)
             result = swapper.swap(source, photo, faces)
-            check_photo(judge, photo, result, faces, [source])
+            check_photo(judges, photo, result, faces, [source])
         print(f"| {swapper.name:<13} 1280x720 one-face photo: detect + swap + check, ms | {200 * (time.perf_counter() - started):.0f} |")
     print()
 
@@ -343,17 +358,18 @@ def speed(arguments, analyser, judge, swappers, names, made, sources) -> None:
     cv2.setNumThreads(len(all_cores))
     print(f"Video: bench_video.py's 1280x720 clip, {arguments.video_seconds:g} s at 30 fps, avatar {made[0][0]}, "
           f"{len(all_cores)} cores")
-    print("| swapper       | frames/s with check | judged frames | worst frame (distance, time) | sampled frames de-identified "
-          "| identity jitter | to avatar (median) | check ms |")
-    print("|---------------|---------------------|---------------|------------------------------|------------------------------"
-          "|-----------------|--------------------|----------|")
+    print("| swapper       | judge | frames/s with check | judged moments | worst moment (distance, time) "
+          "| moments de-identified | identity jitter | to avatar (median) | check ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, swapper in list(swappers.items())[:len(names)]:
-        row = video_row(swapper, judge, analyser, source, arguments.video_seconds)
+        row = video_row(swapper, judges, analyser, source, arguments.video_seconds)
         person = row["person"]
-        print(f"| {swapper.name:<13} | {row['fps']:19.1f} | {row['judged']:13d} | "
-              f"{person.get('to_original', float('nan')):.2f} at {person.get('worst_seconds', 0):.1f} s{'':<15} "
-              f"| {100 * (1 - person.get('still_matching', 1)):27.0f} % | {person.get('jitter', 0):15.2f} "
-              f"| {person.get('to_avatar') or float('nan'):18.2f} | {row['check_ms']:8.0f} |")
+        for reading in person.readings:
+            print(f"| {swapper.name:<13} | {reading.judge.split('@')[0]} | {row['fps']:.1f} | {row['judged']} | "
+                  f"{reading.to_original if reading.judged else float('nan'):.2f} at {reading.worst_seconds or 0:.1f} s "
+                  f"| {100 * (1 - reading.matching / max(person.moments, 1)):.0f} % | {reading.jitter or 0:.2f} "
+                  f"| {reading.to_avatar or float('nan'):.2f} | {row['check_ms']:.0f} |")
+        print(f"| {swapper.name:<13} | both | | | | {100 * (1 - person.matching_share):.0f} % | | | |")
 
 
 if __name__ == "__main__":

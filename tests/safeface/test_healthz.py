@@ -19,6 +19,7 @@ def test_it_lists_the_offline_engines(client, settings):
     assert engines["ok"] is True
     assert engines["found"]["generator:mobilestylegan"] and engines["found"]["generator:dcgan"]
     assert engines["found"]["analyser:blazeface"] and engines["generator"] == "mobilestylegan"
+    assert engines["found"]["recogniser:dlib"] and engines["found"]["recogniser:sface"]
 
 
 def test_it_is_never_cached(client, settings):

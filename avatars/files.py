@@ -1,11 +1,9 @@
 """Turning a generated picture into the avatar's stored files."""
 
-import hashlib
 import io
 
 from PIL import Image
 
-from safeface.core.files import save_both
 
 
 def encode_png(rgb) -> bytes:
@@ -23,12 +21,6 @@ def labelled_png(rgb, avatar, engine: str, seed: int, models: list[dict]) -> byt
 
     facts = GenerationFacts(Kind.AVATAR, avatar.pk, engine=engine, seed=seed, spec=avatar.spec, models=models)
     return label_image(rgb, mime="image/png", facts=facts, identity=inference.signing_identity())
-
-
-def save_files(avatar, png: bytes, thumbnail: bytes) -> dict:
-    """Store both files, or neither; returns the fields for `Avatar.succeed()`."""
-    image, thumb = save_both(avatar.image.storage, (f"avatars/{avatar.pk}.png", png), (f"avatars/thumbs/{avatar.pk}.webp", thumbnail))
-    return {"image": image, "thumbnail": thumb, "sha256": hashlib.sha256(png).hexdigest()}
 
 
 def face_data(face) -> dict:

@@ -1,6 +1,6 @@
 """The worker side of the studio: one task per avatar."""
 
-import logging
+import hashlib
 
 import numpy as np
 
@@ -10,8 +10,6 @@ from safeface import inference
 from safeface.core.files import encode_thumbnail
 from safeface.engines.vocabulary import build_prompt
 from safeface.core.jobs import JobError, job_task
-
-logger = logging.getLogger(__name__)
 
 AVATAR_REFUSED = (
     "The generator made a picture that the screening took for sexual content, so it was neither kept nor shown. "
@@ -30,23 +28,14 @@ def generate_avatar(avatar: Avatar) -> None:
     engine = inference.generator().name
     models = inference.models_used(inference.generator(), inference.analyser(), screening.screener if screening else None)
     png = files.labelled_png(gated.image, avatar, engine, gated.seed, models)
-    try:
-        fields = files.save_files(avatar, png, encode_thumbnail(gated.image))
-    except OSError as exc:
-        logger.exception("Could not store avatar %s", avatar.pk)
-        raise JobError(
-            "The picture was made but could not be stored: the server's storage is full or not writable. "
-            "Nothing was kept; please try again later."
-        ) from exc
     embedding = gated.face.embedding
-    done = avatar.succeed(
-        **fields,
+    avatar.store_and_succeed(
+        avatar.image.storage,
+        {"image": (f"avatars/{avatar.pk}.png", png), "thumbnail": (f"avatars/thumbs/{avatar.pk}.webp", encode_thumbnail(gated.image))},
+        sha256=hashlib.sha256(png).hexdigest(),
         used_seed=gated.seed,
         engine=engine,
         prompt=build_prompt(avatar.spec, gated.seed)[0],
         face=files.face_data(gated.face),
         embedding=None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes(),
     )
-    if not done:  # deleted or reaped while we worked: our files belong to nobody
-        for name in (fields["image"], fields["thumbnail"]):
-            avatar.image.storage.delete(name)

@@ -98,9 +98,7 @@ def studio(request):
                 data = request.POST.copy()
                 data["seed"] = str(random_seed())
                 form = ComposerForm(data)
-            elif not jobs.queue_available():
-                messages.error(request, jobs.QUEUE_DOWN_MESSAGE)
-            elif problem := _limit_message(request, form.cleaned_data["count"]):
+            elif problem := jobs.start_refusal(lambda: _limit_message(request, form.cleaned_data["count"])):
                 messages.error(request, problem)
             else:
                 _create_avatars(request, form)
@@ -190,7 +188,7 @@ def avatar_more(request, pk):
     """More like this: the same spec with new seeds."""
     avatar = _get_visible_avatar(request, pk)
     count = 4
-    if problem := (None if jobs.queue_available() else jobs.QUEUE_DOWN_MESSAGE) or _limit_message(request, count):
+    if problem := jobs.start_refusal(lambda: _limit_message(request, count)):
         messages.error(request, problem)
         return redirect(avatar)
     avatar.more_like_this(request.user, count)
@@ -202,8 +200,8 @@ def avatar_more(request, pk):
 @require_POST
 def avatar_retry(request, pk):
     avatar = _get_avatar_for_user(request, pk)
-    if not jobs.queue_available():
-        messages.error(request, jobs.QUEUE_DOWN_MESSAGE)
+    if problem := jobs.start_refusal():
+        messages.error(request, problem)
     elif not avatar.retry():
         messages.error(request, "Only a failed avatar can be retried.")
     if request.htmx:

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 
 from safeface import inference
-from safeface.core.jobs import JobError, batch_failures, claim_queued, job_task
+from safeface.core.jobs import STORAGE_FULL, JobError, batch_failures, claim_queued, job_task
 
 from . import cache, rendering
 from .models import FaceRender, RenderKind
@@ -68,7 +68,7 @@ def _store_face(job: FaceRender, image) -> None:
 
 def _not_stored(job: FaceRender) -> JobError:
     logger.exception("Could not store API render %s", job.key)
-    return JobError("The face was made but could not be stored: the server's storage is full or not writable.")
+    return JobError(STORAGE_FULL)
 
 
 def _frames(job: FaceRender, generator, reporter):

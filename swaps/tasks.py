@@ -8,11 +8,10 @@ import time
 
 import numpy as np
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from safeface import inference
-from safeface.core.files import encode_thumbnail, save_both
+from safeface.core.files import encode_thumbnail
 from safeface.core.orphans import purge_orphans
 from safeface.core.storage import temporary_leftovers
 from safeface.core.jobs import JobError, job_task
@@ -22,10 +21,6 @@ from swaps.models import SwapJob, Target
 
 logger = logging.getLogger(__name__)
 
-STORAGE_FAILED = (
-    "The swap was made but could not be stored: the server's storage is full or not writable. "
-    "Nothing was kept; please try again later."
-)
 REFUSED = (
     "This upload can't be used: the screening found what looks like sexual content, which SafeFace does not "
     "work with. Nothing of it was kept. If that is a mistake, upload another photo or video."
@@ -61,18 +56,13 @@ def analyse_target(target: Target) -> None:
     storage = target.preview.storage
     if target.preview:
         storage.delete(target.preview.name)
-    try:
-        name = storage.save(f"swaps/previews/{target.pk}.jpg", ContentFile(preview))
-    except OSError as exc:
-        raise JobError(STORAGE_FAILED) from exc
-    done = target.succeed(
-        preview=name,
+    target.store_and_succeed(
+        storage,
+        {"preview": (f"swaps/previews/{target.pk}.jpg", preview)},
         preview_size=[round(width * scale), round(height * scale)],
         faces=found,
         analyser=inference.analyser().name,
     )
-    if not done:
-        storage.delete(name)
 
 
 def _screen(target: Target) -> None:
@@ -201,24 +191,17 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
 
 
 def _finish(job, result, extension, thumbnail, engine, timings, started, **fields) -> None:
-    storage = job.result.storage
     if isinstance(result, bytes):
         digest = hashlib.sha256(result).hexdigest()
     else:  # a video: hashed in chunks, never whole in memory
         with result.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    try:
-        result_name, thumb_name = save_both(
-            storage, (f"swaps/results/{job.pk}.{extension}", result), (f"swaps/thumbs/{job.pk}.webp", thumbnail)
-        )
-    except OSError as exc:
-        logger.exception("Could not store swap %s", job.pk)
-        raise JobError(STORAGE_FAILED) from exc
     timings["total"] = round(time.monotonic() - started, 3)
-    done = job.succeed(result=result_name, thumbnail=thumb_name, sha256=digest, engine=engine, timings=timings, **fields)
-    if not done:  # cancelled, deleted or reaped while we worked: the files belong to nobody
-        storage.delete(result_name)
-        storage.delete(thumb_name)
+    job.store_and_succeed(
+        job.result.storage,
+        {"result": (f"swaps/results/{job.pk}.{extension}", result), "thumbnail": (f"swaps/thumbs/{job.pk}.webp", thumbnail)},
+        sha256=digest, engine=engine, timings=timings, **fields,
+    )
 
 
 # --- Retention -------------------------------------------------------------------------

@@ -45,11 +45,9 @@ def _get_target_for_user(request, pk) -> Target:
 
 def _refusal(request) -> str | None:
     """Why new work can't start now, or None."""
-    if not jobs.queue_available():
-        return jobs.QUEUE_DOWN_MESSAGE
-    if is_ratelimited(request, group="swap", key="user", rate=settings.SAFEFACE_SWAP_RATE, increment=True):
-        return TOO_FAST
-    return None
+    return jobs.start_refusal(
+        lambda: TOO_FAST if is_ratelimited(request, group="swap", key="user", rate=settings.SAFEFACE_SWAP_RATE, increment=True) else None
+    )
 
 
 def _selected_avatar(request) -> int | None:

@@ -1,4 +1,4 @@
-"""Stored files every app makes the same way: a thumbnail, and two files saved together."""
+"""Stored files every app makes the same way: a thumbnail, and files saved all or none."""
 
 from __future__ import annotations
 
@@ -20,16 +20,18 @@ def encode_thumbnail(rgb) -> bytes:
     return out.getvalue()
 
 
-def save_both(storage, first: tuple[str, object], second: tuple[str, object]) -> tuple[str, str]:
-    """Store two files (name, bytes or local Path or File), both or neither; returns their
-    stored names. When the second cannot be written, the first is removed."""
-    first_name = storage.save(first[0], _content(first[1]))
+def save_all(storage, *files: tuple[str, object]) -> list[str]:
+    """Store files (name, bytes or local Path or File), all or none; returns their stored names.
+    When one cannot be written, those already stored are removed."""
+    names: list[str] = []
     try:
-        second_name = storage.save(second[0], _content(second[1]))
+        for name, content in files:
+            names.append(storage.save(name, _content(content)))
     except BaseException:
-        storage.delete(first_name)
+        for name in names:
+            storage.delete(name)
         raise
-    return first_name, second_name
+    return names
 
 
 def _content(value):

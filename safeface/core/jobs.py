@@ -18,7 +18,7 @@ import contextlib
 import functools
 import logging
 from datetime import timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -29,6 +29,7 @@ from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from safeface.core import queues
+from safeface.core.files import save_all
 from safeface.engines.errors import Cancelled, EngineError  # torch-free
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,22 @@ class Job(models.Model):
             **fields,
         )
 
+    def store_and_succeed(self, storage, files: dict[str, tuple[str, object]], **fields) -> bool:
+        """End the row done with its result files: `files` maps each file field to (name,
+        content) and is stored all or none, then the row succeeds with the stored names and
+        `fields`. Storage that fails raises JobError(STORAGE_FULL), nothing kept; a row taken
+        meanwhile (cancelled, deleted or reaped) gets nothing and its files are removed."""
+        try:
+            names = save_all(storage, *files.values())
+        except OSError as exc:
+            logger.exception("Could not store the result of %s %s", type(self).__name__, self.pk)
+            raise JobError(STORAGE_FULL) from exc
+        done = self.succeed(**dict(zip(files, names)), **fields)
+        if not done:  # the files belong to nobody
+            for name in names:
+                storage.delete(name)
+        return done
+
     def fail(self, message: str) -> bool:
         """End the row failed with a message a person can act on."""
         return self._transition(
@@ -210,6 +227,11 @@ ACTIVE_CONDITION = Q(status__in=ACTIVE_STATES)
 
 class JobError(Exception):
     """A failure the person can act on; its message is shown to them as is."""
+
+
+# Every job's result that was made but could not be written (Job.store_and_succeed, the face API's cache).
+STORAGE_FULL = ("It was made but could not be stored: the server's storage is full or not writable. "
+                "Nothing was kept; please try again later.")
 
 
 def job_task(model: type[Job]):
@@ -305,6 +327,15 @@ def queue_available() -> bool:
     except Exception:
         logger.warning("The task queue's broker does not answer", exc_info=True)
         return False
+
+
+def start_refusal(*limits: Callable[[], str | None]) -> str | None:
+    """Why a person's new work can't start now, or None: the queue is down, else the first
+    of `limits` (a quota, a rate limit) that gives a message. Each limit is asked only when
+    the ones before let the work through, so a rate limit counts only work that can start."""
+    if not queue_available():
+        return QUEUE_DOWN_MESSAGE
+    return next((message for limit in limits if (message := limit()) is not None), None)
 
 
 def _send(model: type[Job], job_id: int) -> None:

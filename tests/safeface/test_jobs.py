@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from django_q.brokers import get_broker
 
@@ -57,6 +58,42 @@ def test_an_attempt_that_was_reaped_cannot_write_its_result():
 
     assert not stale_attempt.succeed(result="stale")
     assert not stale_attempt.set_progress(50)
+    assert Chore.objects.get(pk=chore.pk).result == ""
+
+
+def test_a_row_ends_done_with_its_stored_files(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    chore = Chore.objects.create()
+    chore.claim()
+
+    assert chore.store_and_succeed(storage, {"result": ("chores/1.txt", b"made")}, effects=1)
+    chore.refresh_from_db()
+    assert (chore.status, chore.result, chore.effects) == (JobStatus.DONE, "chores/1.txt", 1)
+    assert (tmp_path / "chores" / "1.txt").read_bytes() == b"made"
+
+
+def test_files_that_cannot_all_be_stored_fail_the_row_keeping_none(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    chore = Chore.objects.create()
+    chore.claim()
+
+    with pytest.raises(jobs.JobError) as error:
+        chore.store_and_succeed(storage, {"result": ("chores/1.txt", b"made"), "thumbnail": ("blocked/1.webp", b"thumb")})
+    assert str(error.value) == jobs.STORAGE_FULL
+    assert not (tmp_path / "chores" / "1.txt").exists()
+    assert Chore.objects.get(pk=chore.pk).status == JobStatus.RUNNING  # job_task fails it with that message
+
+
+def test_the_files_of_a_row_taken_meanwhile_are_removed(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    chore = Chore.objects.create(lease_seconds=1)
+    chore.claim()
+    stale_attempt = Chore.objects.get(pk=chore.pk)
+    jobs.reap(now=timezone.now() + timedelta(seconds=5))
+
+    assert not stale_attempt.store_and_succeed(storage, {"result": ("chores/1.txt", b"stale")})
+    assert not (tmp_path / "chores" / "1.txt").exists()
     assert Chore.objects.get(pk=chore.pk).result == ""
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_diffusers_gpu.py [--steps 30] [--batch 4] [--size 1024] [--dtype fp16]
 
-Speed does not depend on the weights' values (DESIGN.md), so the UNet, VAE and
+Speed does not depend on the weights' values, so the UNet, VAE and
 both text encoders are built from SDXL-base configurations written below, with
 random weights, directly on the GPU; no download. The run goes through
 `DiffusersGenerator.run` (the production code path: DPM++ 3M SDE Karras, CFG,

@@ -1,5 +1,5 @@
 """One row per render the worker does for the API, keyed by the render's identity, so
-any number of requests for the same face share one job (DESIGN.md, "Queue and workers")."""
+any number of requests for the same face share one job (docs/architecture.md, "A job's life")."""
 
 from datetime import timedelta
 

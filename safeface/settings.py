@@ -319,7 +319,7 @@ SAFEFACE_METRICS_TOKEN = env.str("SAFEFACE_METRICS_TOKEN", default="")
 SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR / "models")))
 # How long /healthz waits for the worker to run its ping task.
 SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
-# Engines (DESIGN.md, "Engines"): "auto" takes the production backend when its
+# Engines (docs/architecture.md, "Floors"): "auto" takes the production backend when its
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
 # The generator's "auto" is diffusers when its model is here, else MobileStyleGAN (photoreal,
 # weights non-commercial); "dcgan" is the MIT-licensed 64 px offline generator.
@@ -378,7 +378,7 @@ SAFEFACE_DAILY_AVATARS = env.int("SAFEFACE_DAILY_AVATARS", default=200)
 SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=1024)
 SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)
 
-# Provenance (DESIGN.md, principle 2). Unset: a development C2PA identity is made on
+# Provenance (safeface/provenance). Unset: a development C2PA identity is made on
 # first use in DATA_DIR/c2pa (files validate against it, but no one else trusts it).
 SAFEFACE_C2PA_CERT_CHAIN = env.str("SAFEFACE_C2PA_CERT_CHAIN", default="")  # PEM, signer first
 SAFEFACE_C2PA_PRIVATE_KEY = env.str("SAFEFACE_C2PA_PRIVATE_KEY", default="")  # PEM
@@ -386,7 +386,7 @@ SAFEFACE_C2PA_TRUST_ANCHORS = env.str("SAFEFACE_C2PA_TRUST_ANCHORS", default="")
 SAFEFACE_C2PA_TSA_URL = env.str("SAFEFACE_C2PA_TSA_URL", default="") or None
 SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 
-# Swaps (DESIGN.md, "Uploads"): checked before anything is stored.
+# Swaps (swaps/uploads.py): checked before anything is stored.
 # Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
 SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | mesh-1.2 | inswapper
 # The identity judges of every swap result, comma separated: "auto" is dlib's ResNet and SFace
@@ -445,7 +445,7 @@ SAFEFACE_TARGET_RETENTION_HOURS = env.float("SAFEFACE_TARGET_RETENTION_HOURS", d
 FILE_UPLOAD_TEMP_DIR = str(Path(env.str("SAFEFACE_UPLOAD_TEMP_DIR", default=str(DATA_DIR / "uploads-tmp"))))
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
-# Face API (DESIGN.md, "Face API"). Cached faces are cheap, so the overall rate is
+# Face API (docs/architecture.md, "A face API value"). Cached faces are cheap, so the overall rate is
 # generous; requests that need the worker to render are limited more strictly.
 SAFEFACE_API_RATE = env.str("SAFEFACE_API_RATE", default="600/m")
 SAFEFACE_API_RENDER_RATE = env.str("SAFEFACE_API_RENDER_RATE", default="60/m")

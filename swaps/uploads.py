@@ -1,4 +1,4 @@
-"""Swap targets as they arrive: checked before anything is stored (DESIGN.md, "Uploads").
+"""Swap targets as they arrive: checked before anything is stored (docs/architecture.md, "A swap").
 
 The type is judged by the first bytes, never by the name or the browser's word. Photos
 are opened only with the JPEG, PNG or WebP decoder, their size read from the header and

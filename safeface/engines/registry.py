@@ -1,6 +1,6 @@
 """Building engines by name, without Django: the worker and the shell CLI both call this.
 
-Load once per process and keep the result (DESIGN.md, "Engines").
+Load once per process and keep the result (docs/architecture.md, "Floors").
 """
 
 from __future__ import annotations

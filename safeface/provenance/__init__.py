@@ -1,4 +1,4 @@
-"""Provenance for every file SafeFace makes (DESIGN.md, principle 2): label and read back.
+"""Provenance for every file SafeFace makes (synthetic media is labelled): label and read back.
 
 Labelling writes three independent marks: an invisible watermark with the object's kind
 and id, an XMP packet (a video: container tags) with the IPTC DigitalSourceType (plus engine,

@@ -36,7 +36,7 @@ class Kind(enum.Enum):
 
     @property
     def digital_source_type(self) -> str:
-        """The IPTC digital source type DESIGN.md principle 2 gives this kind."""
+        """The IPTC digital source type of this kind of file."""
         if self is Kind.SWAP:
             return COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA
         return TRAINED_ALGORITHMIC_MEDIA

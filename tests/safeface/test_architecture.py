@@ -1,4 +1,4 @@
-"""Keep the layers honest (DESIGN.md, principle 6)."""
+"""Keep the layers honest (docs/architecture.md, "Floors")."""
 
 import ast
 import subprocess

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def seed_for_value(value: str) -> int:
-    """The face API's seed of a value: the first 8 bytes of its SHA-256 (DESIGN.md)."""
+    """The face API's seed of a value: the first 8 bytes of its SHA-256."""
     return int.from_bytes(hashlib.sha256(value.encode()).digest()[:8], "big")
 
 

@@ -34,7 +34,7 @@ SCHEDULERS = ("dpmpp_3m_sde_karras", "pipeline_default")
 
 @dataclass(frozen=True)
 class DiffusionSettings:
-    """How to run the pipeline. Defaults follow the Mobius model card (DESIGN.md)."""
+    """How to run the pipeline. Defaults follow the Mobius model card."""
 
     model: str = DEFAULT_MODEL
     steps: int = 50

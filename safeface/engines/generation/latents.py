@@ -18,7 +18,7 @@ SEED_MAX = 2**64 - 1
 
 
 def check_seed(seed: int) -> int:
-    """Seeds are unsigned 64-bit integers (DESIGN.md: the first 8 bytes of a SHA-256)."""
+    """Seeds are unsigned 64-bit integers (the face API's: the first 8 bytes of a value's SHA-256)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"A seed is an integer, not {type(seed).__name__}.")
     seed = int(seed)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from django.db.models import Q
 
-from moderation.models import Moderated, ModeratedQuerySet
+from moderation.models import PUBLIC, Moderated, ModeratedQuerySet
 from safeface import inference
 from safeface.engines.generation import variations
 from safeface.engines.vocabulary import describe
@@ -28,7 +28,7 @@ class AvatarQuerySet(ModeratedQuerySet):
         """The avatars `user` may swap in: their own finished ones and the public gallery's
         (so a deleted, hidden or no-longer-public avatar is refused, even by a queued swap)."""
         mine = Q(owner=user, status=JobStatus.DONE) if user.is_authenticated else Q(pk__in=[])
-        return self.filter(mine | Q(pk__in=self.public().values("pk"))).exclude(image="")
+        return self.filter(mine | PUBLIC).exclude(image="")
 
     def over_daily_quota(self, user, count: int) -> str | None:
         """Why `user` may not start `count` more avatars today (SAFEFACE_DAILY_AVATARS in any

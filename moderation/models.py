@@ -28,17 +28,13 @@ class ModeratedQuerySet(models.QuerySet):
     def public(self):
         return self.filter(PUBLIC)
 
-    def visible_to(self, user):
-        """What `user` may look at: staff everything, an owner their own, anyone the public ones."""
-        if user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.filter(PUBLIC | Q(owner=user)) if user.is_authenticated else self.public()
-
 
 class Moderated(models.Model):
     """Abstract base of what an owner may share and anyone may report (a job row with an
-    `owner`). A subclass names itself in report URLs with `report_kind`; the reportable
-    models are exactly these subclasses (`reportable_models`)."""
+    `owner`). A subclass names itself with `report_kind`, in report URLs and in the SafeFace
+    id its files carry ("avatar:12"); the reportable models are exactly these subclasses
+    (`reportable_models`). Who may see one: `can_be_seen_by` for a row, PUBLIC for the
+    gallery's queries."""
 
     report_kind: str = ""
 
@@ -53,6 +49,7 @@ class Moderated(models.Model):
         return self.moderation == Visibility.HIDDEN
 
     def can_be_seen_by(self, user) -> bool:
+        """Staff and its owner always; anyone else when it is in the public gallery (PUBLIC)."""
         if user.is_authenticated and (user.pk == self.owner_id or user.is_staff):
             return True
         return self.is_public and not self.is_hidden and self.status == JobStatus.DONE
@@ -89,7 +86,8 @@ def reportable_models() -> dict[str, type[Moderated]]:
 
 
 def reportable_model(kind: str):
-    """The model for a kind in a URL, or None (unknown kind, or that app not installed)."""
+    """The model for a kind in a URL or a SafeFace id, or None (unknown kind, or that app not
+    installed)."""
     return reportable_models().get(kind)
 
 

@@ -2,11 +2,11 @@
 it come from? The upload is read in memory and never stored."""
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from moderation.models import reportable_model
 from safeface import inference
 from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
 from safeface.core.ratelimits import limited
@@ -15,8 +15,6 @@ SOURCE_TYPES = {
     TRAINED_ALGORITHMIC_MEDIA: "made entirely by a generative model",
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA: "a real picture with generated parts composited in",
 }
-# Which row a SafeFace id names: kind -> model label.
-ORIGIN_MODELS = {"avatar": "avatars.Avatar", "swap": "swaps.SwapJob"}
 
 
 class VerifyForm(forms.Form):
@@ -35,12 +33,8 @@ def _origin(safeface_id: str | None, user):
     if not safeface_id or ":" not in safeface_id:
         return None
     kind, _, pk = safeface_id.partition(":")
-    label = ORIGIN_MODELS.get(kind)
-    if label is None or not pk.isdigit():
-        return None
-    try:
-        model = apps.get_model(label)
-    except LookupError:  # that app is not installed here
+    model = reportable_model(kind)  # "avatar:12": the kind is the model's report_kind
+    if model is None or not pk.isdigit():
         return None
     row = model._default_manager.filter(pk=int(pk)).first()
     return row if row is not None and row.can_be_seen_by(user) else None

@@ -142,3 +142,11 @@ def test_it_reads_a_swapped_video_s_manifest_tags_and_watermark(alice_client, al
     assert "a real picture with generated parts composited in" in html
     assert "found (swap:4242)" in html and "<code>mesh@2.0</code>" in html
     assert "swap:4242 (private, or deleted)" in html  # no such swap here
+
+
+def test_a_safeface_id_names_its_row_by_the_model_s_report_kind():
+    from moderation.models import reportable_models
+    from safeface.provenance import Kind
+
+    # The watermark's and the manifest's kinds of stored rows are the Moderated models' own names.
+    assert set(reportable_models()) == {kind.value for kind in Kind} - {Kind.FACE.value}

@@ -12,10 +12,8 @@ down the stack unchanged, and the view answers it.
 The middleware skipped add nothing an image needs: sessions, CSRF (the API is exempt),
 auth, messages, X-Frame-Options and the CSP (they govern documents), htmx's Vary. Metrics:
 PrometheusBeforeMiddleware counts these requests and their latency; the per-view counts of
-PrometheusAfterMiddleware leave them out.
-
-Measured with wrk on cached faces (100 connections, gunicorn 2x8, two runs each, one
-machine): 2,000-2,120 requests/s against 1,620-1,650 through the whole stack.
+PrometheusAfterMiddleware leave them out. What it gains: bench/load_api.py's cached pass
+(the README's load table).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Requests waiting for their renders: one SELECT per process per tick, however many wait.
 
-A web process may hold dozens of requests waiting for the worker (SAFEFACE_API_WAIT). Each
-reading its own row every tick cost the face API a seventh of its throughput under
-CheckFace's load test (2x16 threads: 22.0 unique faces/s polling every 50 ms, 25.6 every
-200 ms). Here the waiting threads take turns: each tick, whichever thread comes first reads
+A web process may hold dozens of requests waiting for the worker (SAFEFACE_API_WAIT); each
+reading its own row every tick would spend the database and the CPU the renders need
+(bench/load_api.py --checkface shows it). Here the waiting threads take turns: each tick, whichever thread comes first reads
 the status of every waited row in one query and wakes those whose row has finished; the
 others sleep until woken or until the next tick.
 

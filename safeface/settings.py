@@ -360,7 +360,7 @@ RATELIMIT_VIEW = "safeface.core.ratelimits.rate_limited"
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 # django-ratelimit's other settings at its own defaults, spelled out: it reads each one per
 # request with getattr(settings, name, default), and a name settings lack is a failed lookup
-# through LazySettings every time (113-121 us -> 84 us per counted request, measured in-process).
+# through LazySettings every time, on the face API's hottest path.
 RATELIMIT_ENABLE = True
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = False

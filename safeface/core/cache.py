@@ -1,19 +1,16 @@
 """The embedded default's shared cache: one SQLite file that every process on the
 machine opens (rate-limit counters, throttles).
 
-Django's FileBasedCache, used before, counted a rate limit by reading a pickle and
-writing a new file through a rename, per request: about 0.2 ms of CPU, and on ext4
-a rename over an existing file also starts writing its blocks out, so a busy disk
-made requests wait milliseconds more. Its `incr` (a read, then a write) also lost
-counts when two processes raced. Here a counter is one row: `add` is one statement,
+Why not Django's FileBasedCache: it counts a rate limit by reading a pickle and writing a
+new file through a rename, per request (on ext4 a rename over a file also starts writing
+its blocks out, so a busy disk makes requests wait), and its `incr` (a read, then a write)
+loses counts when two processes race. Here a counter is one row: `add` is one statement,
 `incr` one atomic UPDATE; in WAL mode readers never wait and a commit does not
 fsync (synchronous=NORMAL: a power cut may forget the last counts, which a cache
 may). With REDIS_URL set, Django's Redis cache is used instead (settings.py).
 
-Why not a library: diskcache's DjangoCache (also SQLite, also atomic) was measured in
-its place on the face API's cached path (bench/load_api.py, wrk, 100 connections, two
-runs each): 1,181-1,247 requests/s and p99 137-194 ms against 1,993-2,120 requests/s
-and p99 104-132 ms with this module.
+Why not a library: diskcache's DjangoCache (also SQLite, also atomic) served the face API's
+cached path markedly slower in its place (bench/load_api.py).
 """
 
 from __future__ import annotations
@@ -39,10 +36,9 @@ BUSY_TIMEOUT_SECONDS = 10
 # Writers take turns before SQLite sees them: a process's threads on this lock (Django makes a
 # cache object per thread, so the lock is the module's), processes on an flock of a file beside
 # the database (SQLite's busy handler sleeps a millisecond or more when another connection holds
-# the write lock for microseconds, and every request counts a rate limit). bench/bench_cache.py,
-# 2 processes x 16 threads counting at once: 14,800 against 9,840 counts/s, p50 0.12 against
-# 2.72 ms with threads alone taking turns; one process alone pays 2 system calls a write.
-# Counts (incr) are also written in batches (_Counts): 20,900 counts/s at 2 x 16, p99 7.7 ms.
+# the write lock for microseconds, and every request counts a rate limit); one process alone
+# pays 2 system calls a write. Counts (incr) are also written in batches (_Counts).
+# bench/bench_cache.py measures both.
 _WRITES = threading.Lock()
 _TURNS: dict[tuple[str, int], int] = {}  # (database, pid): the lock file's descriptor
 

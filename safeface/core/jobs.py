@@ -57,8 +57,8 @@ class Job(models.Model):
     task: str = ""
     hardware: str = "cpu"
     # Whether django-q2 keeps a row per successful delivery (failures it always keeps). Each
-    # save also reads back its SAVE_LIMIT newest successes, which at face API rates cost its
-    # monitor 40 % of a core; rows whose own table is the whole record set this False.
+    # save also reads back its SAVE_LIMIT newest successes, a cost at face API rates; rows
+    # whose own table is the whole record set this False.
     task_history: bool = True
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)

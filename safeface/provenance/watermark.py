@@ -33,32 +33,14 @@ decoder tries the hard decisions and every flip of one or two of the 8 least cer
 37 candidates, each valid with odds 3 * 2**36 / 2**64 (3 kinds, any id) = 1.1e-8, so an
 unmarked picture reads as marked with odds of at most 37 * 1.1e-8 = 4.1e-7.
 
-Measured on this project's 2-core machine (bench/bench_watermark.py; the tests below
-tests/provenance hold the main cases), on 50 DCGAN avatars (512 px) and 50 mesh-swap results
-(256 to 1280 px):
+What the mark survives (re-encoding, resizing, small crops, colour changes, screenshot-like
+chains), its false positives, its PSNR and its cost are bench/bench_watermark.py's to print
+(the README gives the figures); tests/provenance holds the main cases. A picture that is pure
+texture at the mark's own scale can hide it: the RMS cap stops the embedder before it
+outshouts the picture.
 
-* Found in every one after PNG, JPEG quality 85 and 50, WebP 80, resizing to 50, 75, 150
-  and 200 %, crops of 10 % off each side, 7 % off each side, 10 % off the left, 5 % off the
-  top and 10 % off the right, brightness +-10 %, contrast 0.9 and 1.1, gamma 0.8 and 1.25,
-  and two screenshot-like chains (83 % bilinear + colour + PNG; a 3-6 % crop + 137 % +
-  colour + JPEG 85).
-* Halving *and* JPEG at once lost it on small swap results: 50 % + quality 50 on the 19
-  whose short side fell to 128-176 px; a 10 % crop + 50 % + quality 70 on 16 of those and
-  on 3 whose short side fell to 205-213 px. Every avatar kept it.
-* Never found on 111 unmarked pictures (photos, video frames, swap results and DCGAN faces
-  before marking, noise, flat and patterned images); no marked picture ever read as another
-  payload.
-* PSNR 44-48 dB on avatars, 38.6-39 dB on busy photos (the RMS cap). No pattern shows at
-  100 %: flat areas get a faint grain of about 1 grey level, busy ones a slight mottling
-  that an A/B comparison at 200 % shows.
-* One core: embed about 8 ms at 512 px and 13 ms at 1024 px (a resize and an add, whatever
-  the size), detect 100-130 ms at either size (150-180 ms with the machine busy).
-* A picture that is pure texture at the mark's own scale (enlarged colour noise) can hide it:
-  the RMS cap stops the embedder before it outshouts the picture.
-
-Pictures below 256 x 256 pixels (or with a side under 128) are refused by embed(), as
-before: the canvas would be larger than the picture and its 2-pixel cells would not
-survive. Reading tries pictures down to 96 pixels a side; a copy shrunk below about 200
+Pictures below 256 x 256 pixels (or with a side under 128) are refused by embed(): the
+canvas would be larger than the picture and its 2-pixel cells would not survive. Reading tries pictures down to 96 pixels a side; a copy shrunk below about 200
 keeps the mark through the resize alone, not through JPEG as well.
 """
 

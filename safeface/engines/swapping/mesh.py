@@ -357,23 +357,16 @@ class IdentityMeshSwapper(MeshSwapper):
     taken (0: none, 1: all; beyond 1 the difference from the target's shape is
     exaggerated, SHAPE by default).
 
-    Each lever measured with the identity judge (bench/bench_identity.py --levers, 128 faces;
-    de-identified share with the lever undone, against 88 % with all of them): the source's
-    shape (76 % without it; 86 % taken as it is, without SHAPE's exaggeration); Poisson
-    blending off (72 % with it: it carries the target's colour gradients in from the
-    outline); the outline feathered over 3 % of the face height instead of 6 % (79 %);
-    the source's eye shape, parted like the target's (the same 88 %, but 90 % instead of
-    94 % matched to their avatar with the target's). The target's eye openings (iris and
-    whites) are kept by default: the source's own are the blurriest part of a small avatar
-    and came out as pale ghost eyes (91 % de-identified, sharpness 0.77 instead of 0.96);
-    `keep_eyes=False` uses them. `strong()` is the stronger setting (93 %), which the
-    worker uses for the faces the judge still knows (swapping.swap_photo). Version 1.2 is
-    `MeshSwapper` (53 %).
-
-    Version 2.1 (`skip_hair`): where a photoreal avatar's hair falls over its forehead or
-    temples, the target's own pixels stay; painted in, it came out as dark streaks across
-    the target's forehead. The figures above are 2.0's on 64 px DCGAN avatars; the README
-    gives 2.1's on the photoreal ones (bench/bench_identity.py --levers).
+    Every lever below can be undone one at a time by bench/bench_identity.py --levers, which
+    prints what each does to both judges and to how natural the result stays (the README
+    gives the table): the source's shape; Poisson blending (off: it carries the target's
+    colour gradients in from the outline); the outline's feather; the source's eye shape,
+    parted like the target's; the target's eye openings (iris and whites), kept by default
+    so the gaze stays the target's, where `keep_eyes=False` takes the avatar's; the shading
+    transfer; and `skip_hair`: where the avatar's hair falls over its forehead or temples,
+    the target's own pixels stay (painted in, it shows as dark streaks). `strong()` is the
+    stronger setting the worker uses for the faces a judge still knows
+    (swapping.swap_photo). Version 1.2 is `MeshSwapper`.
     """
 
     name = f"mesh@{VERSION_2}"

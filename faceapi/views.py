@@ -15,7 +15,6 @@ the hash of those bytes. The pixels and the XMP are deterministic in any case.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from . import cache, openapi, rendering
 from .waiting import Waiting
 from .engine import Engine, active_engine
 from .models import FaceRender, RenderKind
-from .params import ANIMATION_FORMATS, IMAGE_FORMATS, FaceQuery, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
+from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 RETRY_AFTER_SECONDS = 2
@@ -153,51 +152,60 @@ def _rendered(request, *, kind: str, key: str, engine, params: dict, ready: Call
     return _json(body, 202, Retry_After=str(RETRY_AFTER_SECONDS))
 
 
-def _still(request, *, kind: str, key: str, engine, params: dict, master: Callable, variant: Path, fmt: str, dim: int, facts: Callable, filename: str):
+def _still(request, still: "_Still"):
     """A still image: from the cache, else labelled from its master (rendering it first if
-    need be). `facts` is only called when a file has to be made."""
-    if response := _file_response(request, variant, IMAGE_FORMATS[fmt], filename):
+    need be)."""
+    content_type = IMAGE_FORMATS[still.format]
+    if response := _file_response(request, still.variant, content_type, still.filename):
         return response
-    if response := _rendered(request, kind=kind, key=key, engine=engine, params=params, ready=lambda: cache.fetch(master())):
+    if response := _rendered(request, kind=still.kind, key=still.key, engine=still.engine, params=still.params,
+                             ready=lambda: cache.fetch(still.master)):
         return response
-    image = rendering.decode_master(master())
-    data = cache.write_once(variant, rendering.labelled_still(image, dim, fmt, facts(), inference.signing_identity()))
+    image = rendering.decode_master(still.master)
+    data = cache.write_once(still.variant, rendering.labelled_still(image, still.dim, still.format, still.facts(),
+                                                                    inference.signing_identity()))
     tag = cache.etag(data)
-    return _tagged_response(tag, None if tag in _client_tags(request) else data, IMAGE_FORMATS[fmt], filename)
+    return _tagged_response(tag, None if tag in _client_tags(request) else data, content_type, still.filename)
 
 
 # --- endpoints --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _FaceFile:
-    """Where a face request's file is, and how it is made when it is not there."""
+class _Still:
+    """A still image the API serves (a face, a blend, one frame of a morph): its render, where
+    its master and its file are, and what its label states."""
 
-    query: FaceQuery
-    engine: Engine
+    kind: str  # RenderKind of the master's render
     key: str
-    folder: Path
+    engine: Engine
+    params: dict  # the render's parameters
+    master: Path
+    variant: Path  # the labelled file at the size and format asked for
+    format: str
+    dim: int
+    filename: str
+    seed: int | None = None
+    spec: dict | None = None
 
     @classmethod
-    def of(cls, params) -> "_FaceFile":
+    def face(cls, params) -> "_Still":
+        """The face (or blend) `params` asks for; ParameterError for bad parameters."""
         query, engine = parse_face(params), active_engine()
         key = cache.render_key(engine, RenderKind.FACE, query.render_params)
-        return cls(query, engine, key, cache.folder(engine.name, key))
-
-    @property
-    def variant(self) -> Path:
-        return self.folder / f"{self.query.dim}.{self.query.format}"
-
-    @property
-    def filename(self) -> str:
-        query = self.query
-        return f"face-{query.seeds[0]}.{query.format}" if query.amounts is None else f"blend-{self.key[:12]}.{query.format}"
+        folder = cache.folder(engine.name, key)
+        single = query.amounts is None
+        return cls(
+            RenderKind.FACE, key, engine, query.render_params, master=folder / rendering.MASTER,
+            variant=folder / f"{query.dim}.{query.format}", format=query.format, dim=query.dim,
+            filename=f"face-{query.seeds[0]}.{query.format}" if single else f"blend-{key[:12]}.{query.format}",
+            seed=query.seeds[0] if single else None,
+            spec=None if single else {"blend": [[str(s), a] for s, a in zip(query.seeds, query.amounts)]},
+        )
 
     def facts(self):
-        query, engine = self.query, self.engine
-        if query.amounts is None:
-            return rendering.facts_for(engine, self.key, seed=query.seeds[0])
-        return rendering.facts_for(engine, self.key, spec={"blend": [[str(s), a] for s, a in zip(query.seeds, query.amounts)]})
+        """Only asked when a file has to be made."""
+        return rendering.facts_for(self.engine, self.key, seed=self.seed, spec=self.spec)
 
 
 def cached_face(request, params) -> HttpResponse | None:
@@ -206,24 +214,19 @@ def cached_face(request, params) -> HttpResponse | None:
     if request.method not in ("GET", "HEAD"):
         return None
     try:
-        file = _FaceFile.of(params)
+        still = _Still.face(params)
     except ParameterError:
         return None
-    if not file.variant.is_file():
+    if not still.variant.is_file():
         return None
     return _limited(request, "SAFEFACE_API_RATE") or _file_response(
-        request, file.variant, IMAGE_FORMATS[file.query.format], file.filename)
+        request, still.variant, IMAGE_FORMATS[still.format], still.filename)
 
 
 @api_endpoint
 def face(request):
     """The face for a value, or a blend of several values' faces."""
-    file = _FaceFile.of(request.GET)
-    return _still(
-        request, kind=RenderKind.FACE, key=file.key, engine=file.engine, params=file.query.render_params,
-        master=lambda: file.folder / rendering.MASTER, variant=file.variant,
-        fmt=file.query.format, dim=file.query.dim, facts=file.facts, filename=file.filename,
-    )
+    return _still(request, _Still.face(request.GET))
 
 
 @api_endpoint
@@ -234,13 +237,13 @@ def morph(request):
     frames_key = cache.render_key(engine, RenderKind.FRAMES, query.frames_params)
     frames_folder = cache.folder(engine.name, frames_key)
     if query.frame is not None:
-        facts = functools.partial(rendering.facts_for, engine, frames_key, spec={"morph": {**query.frames_params, "frame": query.frame}})
-        return _still(
-            request, kind=RenderKind.FRAMES, key=frames_key, engine=engine, params=query.frames_params,
-            master=lambda: frames_folder / rendering.FRAMES / rendering.frame_name(query.frame),
-            variant=frames_folder / f"frame{query.frame}-{query.dim}.{query.format}",
-            fmt=query.format, dim=query.dim, facts=facts, filename=f"morph-{frames_key[:12]}-{query.frame}.{query.format}",
-        )
+        return _still(request, _Still(
+            RenderKind.FRAMES, frames_key, engine, query.frames_params,
+            master=frames_folder / rendering.FRAMES / rendering.frame_name(query.frame),
+            variant=frames_folder / f"frame{query.frame}-{query.dim}.{query.format}", format=query.format,
+            dim=query.dim, filename=f"morph-{frames_key[:12]}-{query.frame}.{query.format}",
+            spec={"morph": {**query.frames_params, "frame": query.frame}},
+        ))
     key = cache.render_key(engine, RenderKind.ANIMATION, query.animation_params)
     animation = cache.folder(engine.name, key) / f"animation.{query.format}"
     params = {**query.animation_params, "frames_key": frames_key}

@@ -139,7 +139,7 @@ def _sources(job: SwapJob) -> list:
 
 def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> None:
     from safeface.engines.swapping import swap_photo
-    from safeface.provenance import GenerationFacts, Kind, label_image
+    from safeface.provenance import label_image
 
     with job.target.file.open("rb") as stored:
         original = stored.read()
@@ -154,22 +154,19 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
     if (screening := inference.screening()) is not None and screening.photo(made.image).refused:
         raise JobError(RESULT_REFUSED)
     extension = job.target.file.name.rsplit(".", 1)[-1]
-    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
-                            models=inference.swap_models(swapper))
-    labelled = label_image(made.image, mime=files.CONTENT_TYPES[extension], facts=facts,
+    labelled = label_image(made.image, mime=files.CONTENT_TYPES[extension], facts=_facts(job, swapper),
                            identity=inference.signing_identity(), parent=original)
-    _finish(job, labelled, extension, encode_thumbnail(made.image), swapper.name, timings, started,
-            identity=job.labelled_check(made.identity))
+    _finish(job, labelled, extension=extension, thumbnail=encode_thumbnail(made.image), engine=swapper.name,
+            timings=timings, started=started, identity=job.labelled_check(made.identity))
 
 
 def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> None:
     from safeface.engines.recognition import VideoIdentityCheck
     from safeface.engines.video import VideoSwap, read_frame, sampled_frames
-    from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
+    from safeface.provenance import FrameMarker, label_video, video_tags
 
     swapper = inference.swapper(strong=job.strong)
-    facts = GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
-                            models=inference.swap_models(swapper))
+    facts = _facts(job, swapper)
     every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
     reporter = job.reporter(2, 92)
     swap = VideoSwap(sources if len(sources) > 1 else sources[0], swapper, inference.analyser(), faces=job.face_numbers,
@@ -186,11 +183,21 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
         labelled = label_video(work / "swapped.mp4", work / "labelled.mp4", facts=facts,
                                identity=inference.signing_identity(), parent=source)
         timings["labelling"] = round(time.monotonic() - labelling, 3)
-        _finish(job, labelled, "mp4", encode_thumbnail(read_frame(labelled, 0)), swapper.name,
-                timings, started, fps=report.fps, identity=job.labelled_check(report.identity))
+        _finish(job, labelled, extension="mp4", thumbnail=encode_thumbnail(read_frame(labelled, 0)), engine=swapper.name,
+                timings=timings, started=started, fps=report.fps, identity=job.labelled_check(report.identity))
 
 
-def _finish(job, result, extension, thumbnail, engine, timings, started, **fields) -> None:
+def _facts(job: SwapJob, swapper):
+    """What a swap result's labels state: its avatars and faces, and every model that ran."""
+    from safeface.provenance import GenerationFacts, Kind
+
+    return GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
+                           models=inference.swap_models(swapper))
+
+
+def _finish(job: SwapJob, result, *, extension: str, thumbnail: bytes, engine: str, timings: dict, started: float,
+            **fields) -> None:
+    """Store the result (bytes, or a video's local Path) and its thumbnail, and end the row."""
     if isinstance(result, bytes):
         digest = hashlib.sha256(result).hexdigest()
     else:  # a video: hashed in chunks, never whole in memory

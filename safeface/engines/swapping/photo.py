@@ -15,7 +15,7 @@ import numpy as np
 
 from ..recognition.check import check_photo
 from ..recognition.result import IdentityCheck
-from ..types import Analyser, Recogniser, SourceFace, Swapper
+from ..types import Analyser, Face, Recogniser, SourceFace, Swapper
 from .errors import NoFaceError, SwapError
 from .selection import Selection, select_faces
 from .sources import per_face_sources
@@ -57,23 +57,39 @@ def swap_photo(
     except ValueError as error:
         raise SwapError(f"The chosen faces were not found again in the photo ({error}). Pick the faces again.") from None
     targets = [found[index] for index in chosen]
-    matched = per_face_sources(sources, targets)
-    result = swapper.swap(matched, image, targets)
+    swap = _Swap(image, targets, per_face_sources(sources, targets), swapper)
+    result = swap.run(range(len(targets)))
     check = None
     if judges:
-        result, check = _checked(result, image, targets, matched, swapper, judges, stronger)
+        result, check = _checked(swap, result, judges, stronger)
     return PhotoReport(result, len(found), chosen, check, time.perf_counter() - started)
 
 
-def _checked(result, image, targets, sources, swapper, judges, stronger) -> tuple[np.ndarray, IdentityCheck]:
-    check = check_photo(judges, image, result, targets, sources)
+@dataclass(frozen=True)
+class _Swap:
+    """One photo's swap: each chosen face of `image` (`targets`) with its source, by `swapper`."""
+
+    image: np.ndarray
+    targets: list[Face]
+    sources: list[SourceFace]
+    swapper: Swapper
+
+    def run(self, faces, onto: np.ndarray | None = None, swapper: Swapper | None = None) -> np.ndarray:
+        """The faces numbered `faces` swapped onto `onto` (the photo) by `swapper` (this swap's)."""
+        faces = list(faces)
+        return (swapper or self.swapper).swap([self.sources[i] for i in faces], self.image if onto is None else onto,
+                                              [self.targets[i] for i in faces])
+
+
+def _checked(swap: _Swap, result: np.ndarray, judges, stronger: Swapper | None) -> tuple[np.ndarray, IdentityCheck]:
+    check = check_photo(judges, swap.image, result, swap.targets, swap.sources)
     again = check.still_recognised()
-    if not again or stronger is None or stronger.name == swapper.name:
+    if not again or stronger is None or stronger.name == swap.swapper.name:
         return result, check
-    kept = [index for index in range(len(targets)) if index not in again]
-    base = swapper.swap([sources[i] for i in kept], image, [targets[i] for i in kept]) if kept else image
-    result = stronger.swap([sources[i] for i in again], base, [targets[i] for i in again])
+    kept = [index for index in range(len(swap.targets)) if index not in again]
+    base = swap.run(kept) if kept else swap.image
+    result = swap.run(again, onto=base, swapper=stronger)
     spent = check.ms
-    check = check_photo(judges, image, result, targets, sources)
+    check = check_photo(judges, swap.image, result, swap.targets, swap.sources)
     faces = [replace(face, strong=index in again) for index, face in enumerate(check.faces)]
     return result, replace(check, faces=tuple(faces), ms=check.ms + spent)

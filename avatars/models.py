@@ -57,6 +57,7 @@ class AvatarQuerySet(ModeratedQuerySet):
 
 class Avatar(Moderated, Job):
     task = "avatars.tasks.generate_avatar"
+    file_fields = ("image", "thumbnail")
     hardware = "gpu"
     report_kind = "avatar"
 
@@ -110,8 +111,3 @@ class Avatar(Moderated, Job):
             for avatar in avatars:
                 avatar.enqueue()
         return avatars
-
-    def delete_files(self):
-        for field in (self.image, self.thumbnail):
-            if field:
-                field.storage.delete(field.name)

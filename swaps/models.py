@@ -51,6 +51,7 @@ class TargetQuerySet(models.QuerySet):
 
 class Target(Job):
     task = "swaps.tasks.analyse_target"
+    file_fields = ("file", "preview")
     hardware = "cpu"  # finding faces in an upload: the analyser runs well on CPU cores
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_targets")
@@ -101,11 +102,6 @@ class Target(Job):
         still runs."""
         return self.requeue(frame=self.frame_at(seconds))
 
-    def delete_files(self):
-        for field in (self.file, self.preview):
-            if field:
-                field.storage.delete(field.name)
-
     def purge(self) -> None:
         """Delete the uploaded file and its preview; keep the row (results refer to it)."""
         self.delete_files()
@@ -114,6 +110,7 @@ class Target(Job):
 
 class SwapJob(Moderated, Job):
     task = "swaps.tasks.run_swap"
+    file_fields = ("result", "thumbnail")
     hardware = "gpu"
     report_kind = "swap"
 
@@ -229,8 +226,3 @@ class SwapJob(Moderated, Job):
             faces = [replace(face, face=face.label, avatar=avatars.get(face.label, only), label=None)
                      for face in check.faces]
         return replace(check, faces=tuple(faces)).to_json()
-
-    def delete_files(self):
-        for field in (self.result, self.thumbnail):
-            if field:
-                field.storage.delete(field.name)

@@ -56,6 +56,7 @@ class Job(models.Model):
 
     task: str = ""
     hardware: str = "cpu"
+    file_fields: tuple[str, ...] = ()  # the row's stored files (FileFields), removed with it
     # Whether django-q2 keeps a row per successful delivery (failures it always keeps). Each
     # save also reads back its SAVE_LIMIT newest successes, a cost at face API rates; rows
     # whose own table is the whole record set this False.
@@ -164,6 +165,12 @@ class Job(models.Model):
             for name in names:
                 storage.delete(name)
         return done
+
+    def delete_files(self) -> None:
+        """Remove the row's stored files (`file_fields`), as when the row is deleted."""
+        for name in self.file_fields:
+            if field := getattr(self, name):
+                field.storage.delete(field.name)
 
     def fail(self, message: str) -> bool:
         """End the row failed with a message a person can act on."""

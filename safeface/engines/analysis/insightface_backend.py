@@ -66,7 +66,7 @@ class InsightFaceAnalyser:
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"insightface model file {folder / name} is missing; {FETCH_HINT}")
         self.providers = list(providers) if providers is not None else choose_providers()
-        self.name = f"insightface-{PACK}@{_insightface_version()}"
+        self.name = f"insightface-{PACK}@{insightface_version()}"
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = num_threads  # 0 lets onnxruntime pick
         options.log_severity_level = 3
@@ -129,7 +129,7 @@ def _to_face(found) -> Face:
     )
 
 
-def _insightface_version() -> str:
+def insightface_version() -> str:
     try:
         return metadata.version("insightface")
     except metadata.PackageNotFoundError:

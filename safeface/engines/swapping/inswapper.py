@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Sequence
@@ -15,7 +14,7 @@ import numpy as np
 import onnxruntime
 
 from ..analysis.images import check_rgb_image
-from ..analysis.insightface_backend import choose_providers
+from ..analysis.insightface_backend import choose_providers, insightface_version
 from ..licences import LICENCES
 from ..types import Face, SourceFace
 from .errors import SwapError
@@ -64,7 +63,7 @@ class InSwapper:
             raise SwapError(f"{model_path} is not an inswapper model (it loads as {found})")
         self._model = model
         self.size = int(model.input_size[0])
-        self.name = f"inswapper_{self.size}@insightface{_insightface_version()}"
+        self.name = f"inswapper_{self.size}@insightface{insightface_version()}"
         self._mask = _soft_square(self.size)
         logger.info("loaded %s from %s with providers %s", self.name, model_path, self.session_providers())
 
@@ -122,10 +121,3 @@ def _soft_square(size: int) -> np.ndarray:
     ramp = np.minimum(ramp, ramp[::-1])
     ramp = ramp * ramp * (3 - 2 * ramp)  # smoothstep: no visible edge where the fade starts
     return np.outer(ramp, ramp).astype(np.float32)
-
-
-def _insightface_version() -> str:
-    try:
-        return metadata.version("insightface")
-    except metadata.PackageNotFoundError:
-        return "unknown"

@@ -1,17 +1,5 @@
 """Turning a generated picture into the avatar's stored files."""
 
-import io
-
-from PIL import Image
-
-
-
-def encode_png(rgb) -> bytes:
-    """A plain PNG (for tests and previews; stored avatars go through `labelled_png`)."""
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", optimize=False, compress_level=6)
-    return buffer.getvalue()
-
 
 def labelled_png(rgb, avatar, engine: str, seed: int, models: list[dict]) -> bytes:
     """The avatar's PNG, labelled as synthetic: watermark with its id, XMP

@@ -42,7 +42,7 @@ from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.measure import MESH_CHEEKS, to_lab
 from safeface.engines.registry import load_generator
 from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_judges
-from safeface.engines.swapping import load_swapper, prepare_source, regions, swap_photo
+from safeface.engines.swapping import MeshSwapper, load_swapper, prepare_source, regions, swap_photo
 from safeface.engines.video import VideoSwap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,7 +276,8 @@ def main() -> None:
     names = arguments.swappers.split(",")
     if (models / "insightface" / "inswapper_128.onnx").is_file():
         names.append("inswapper")
-    swappers = {name: load_swapper(name, models) for name in names}
+    # mesh@1.2 is no setting (it leaves most people recognisable); it stays here for comparison.
+    swappers = {name: MeshSwapper() if name == "mesh-1.2" else load_swapper(name, models) for name in names}
     if arguments.levers:
         swappers.update(levers())
     made = avatars(arguments.generator, analyser, arguments.avatars)

@@ -28,7 +28,7 @@ import numpy as np
 
 from safeface.engines.analysis import OfflineAnalyser, read_image
 from safeface.engines.analysis.facemesh import FaceMeshLandmarker
-from safeface.engines.swapping import MeshSwapper, prepare_source
+from safeface.engines.swapping import load_swapper, prepare_source
 from safeface.engines.video import VideoSwap
 from safeface.engines.video.frames import Colour
 from safeface.engines.video.opening import open_video
@@ -151,7 +151,7 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
     analyser = OfflineAnalyser()
-    swapper = MeshSwapper()
+    swapper = load_swapper("mesh")  # what the worker runs offline
     group = read_image(PHOTOS / "t1.jpg")
     source = prepare_source(analyser, np.ascontiguousarray(group[20:250, 815:1050]))
     with tempfile.TemporaryDirectory() as folder:

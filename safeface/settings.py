@@ -388,7 +388,7 @@ SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 
 # Swaps (swaps/uploads.py): checked before anything is stored.
 # Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
-SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | mesh-1.2 | inswapper
+SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | inswapper
 # The identity judges of every swap result, comma separated: "auto" is dlib's ResNet and SFace
 # (weights in pip packages, independent of every swapper and of each other); "arcface" needs
 # buffalo_l, and never judges inswapper. A face counts as hidden only when no judge matches it.

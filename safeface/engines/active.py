@@ -20,9 +20,9 @@ from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
 # are here, else the offline one). settings.py checks them at start-up, hence here.
 GENERATOR_NAMES = ("auto", "mobilestylegan", "dcgan", "diffusers")
 ANALYSER_NAMES = ("auto", "offline", "insightface")
-# "mesh" is mesh@2.1 (the source's face shape carried over); "mesh-1.2" the version that paints
-# the source's skin inside the target's own outline, kept for comparison.
-SWAPPER_NAMES = ("auto", "mesh", "mesh-1.2", "inswapper")
+# "mesh" is mesh@2.1 (the source's face shape carried over). mesh@1.2 (MeshSwapper: the source's
+# skin inside the target's own outline) leaves most people recognisable: only the benchmarks run it.
+SWAPPER_NAMES = ("auto", "mesh", "inswapper")
 # The identity judges of swaps (recognition.load_judges): a setting names one or more, comma
 # separated; "auto" is the two independent judges whose weights ship in pip packages.
 RECOGNISER_NAMES = ("auto", "dlib", "sface", "arcface")

@@ -343,10 +343,6 @@ ATTRIBUTES: Mapping[str, Attribute] = MappingProxyType(
 STYLE_NEGATIVE = "cartoon, anime, illustration, painting, drawing, 3d render, cgi, doll, plastic skin"
 
 
-def default_spec() -> dict[str, str]:
-    return {key: attribute.default for key, attribute in ATTRIBUTES.items()}
-
-
 def _normalise_value(raw: object) -> str:
     # Forms and query strings send "Dark brown" or "dark-brown"; stored specs use keys.
     return str(raw).strip().lower().replace("-", "_").replace(" ", "_")

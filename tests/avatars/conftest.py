@@ -2,6 +2,7 @@ import pytest
 
 from avatars.models import Avatar
 from safeface.core.jobs import JobStatus
+from tests.images import png_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +17,6 @@ def make_avatar(media):
     from django.core.files.base import ContentFile
     import numpy as np
 
-    from avatars import files
     from safeface.core.files import encode_thumbnail
     from safeface.engines.vocabulary import validate_spec
 
@@ -25,7 +25,7 @@ def make_avatar(media):
         avatar = Avatar.objects.create(owner=owner, spec=spec, seed=fields.pop("seed", 7), status=status, **fields)
         if status == JobStatus.DONE:
             rgb = np.full((64, 64, 3), 120, dtype=np.uint8)
-            avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
+            avatar.image.save(f"{avatar.pk}.png", ContentFile(png_bytes(rgb)), save=False)
             avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(encode_thumbnail(rgb)), save=False)
             avatar.save()
         return avatar

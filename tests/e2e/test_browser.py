@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from tests.images import png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -202,7 +203,6 @@ def test_a_person_reports_someone_elses_avatar_from_a_tidy_form(page, settings, 
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
 
-    from avatars import files
     from avatars.models import Avatar
     from moderation.models import Report
     from safeface.engines.vocabulary import validate_spec
@@ -210,7 +210,7 @@ def test_a_person_reports_someone_elses_avatar_from_a_tidy_form(page, settings, 
     settings.MEDIA_ROOT = tmp_path / "media"
     alice = get_user_model().objects.create_user("alice")
     avatar = Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=7, status="done", is_public=True)
-    avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(np.full((64, 64, 3), 120, np.uint8))))
+    avatar.image.save(f"{avatar.pk}.png", ContentFile(png_bytes(np.full((64, 64, 3), 120, np.uint8))))
     get_user_model().objects.create_user("gus", password=PASSWORD)
     page.goto("/accounts/login/")
     page.fill("#id_username", "gus")
@@ -247,7 +247,6 @@ def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
 
-    from avatars import files
     from safeface.core.files import encode_thumbnail
     from avatars.models import Avatar
     from safeface.engines.vocabulary import validate_spec
@@ -258,7 +257,7 @@ def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings
     alice = get_user_model().objects.create_user("alice")
     public = Avatar.objects.create(owner=alice, spec=validate_spec({"expression": "smile"}), seed=7, status="done", is_public=True)
     grey = np.full((64, 64, 3), 120, np.uint8)
-    public.image.save(f"{public.pk}.png", ContentFile(files.encode_png(grey)), save=False)
+    public.image.save(f"{public.pk}.png", ContentFile(png_bytes(grey)), save=False)
     public.thumbnail.save(f"{public.pk}.webp", ContentFile(encode_thumbnail(grey)))
     get_user_model().objects.create_user("hal", password=PASSWORD)  # no avatar of his own: none is chosen for him
     page.goto("/accounts/login/")

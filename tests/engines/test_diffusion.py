@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from safeface.engines.errors import Cancelled, WeightsMissing
-from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights, weights_present
+from safeface.engines.active import find_diffusion_model
+from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights
 from safeface.engines.registry import load_generator
 from safeface.engines.types import Generator
 from safeface.engines.vocabulary import ATTRIBUTES
@@ -145,7 +146,7 @@ def test_it_never_downloads_and_says_how_to_fetch_missing_weights(tmp_path):
         DiffusersGenerator(model="safeface-tests/no-such-model", models_dir=tmp_path)
     with pytest.raises(WeightsMissing, match="model_index.json"):
         DiffusersGenerator(model=str(tmp_path / "empty"))
-    assert not weights_present("safeface-tests/no-such-model", tmp_path)
+    assert find_diffusion_model("safeface-tests/no-such-model", tmp_path) is None
 
 
 def test_it_finds_models_where_fetch_models_puts_them(pipelines, tmp_path):

@@ -99,7 +99,7 @@ def test_the_web_names_the_generator_the_worker_loads_from_a_hugging_face_cache(
 
 
 def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_path, monkeypatch):
-    from safeface.engines.generation.diffusion import weights_present
+    from safeface.engines.active import find_diffusion_model
 
     nested = tmp_path / "weights" / "acme" / "face"
     nested.mkdir(parents=True)
@@ -109,7 +109,7 @@ def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_
     settings.SAFEFACE_MODELS_DIR = tmp_path / "models"
     settings.SAFEFACE_DIFFUSION_MODEL = "weights/acme/face"  # two slashes: a folder, as no model id has two
 
-    assert weights_present(settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR)
+    assert find_diffusion_model(settings.SAFEFACE_DIFFUSION_MODEL, settings.SAFEFACE_MODELS_DIR) is not None
     assert inference.active_generator_kind() == "diffusers"
 
 

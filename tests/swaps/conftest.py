@@ -8,6 +8,7 @@ from safeface.engines.vocabulary import validate_spec
 from safeface.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from tests.swaps import samples
+from tests.images import png_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,6 @@ def stored_files(settings):
 @pytest.fixture
 def make_avatar(media):
     """A finished avatar row with a small plain image (for views; tasks use real faces)."""
-    from avatars import files
     from safeface.core.files import encode_thumbnail
     from safeface.engines.vocabulary import validate_spec
 
@@ -46,7 +46,7 @@ def make_avatar(media):
         avatar = Avatar.objects.create(owner=owner, spec=validate_spec({"expression": "smile"}), seed=7, status=status, **fields)
         if status == JobStatus.DONE:
             rgb = np.full((64, 64, 3), 120, dtype=np.uint8) if rgb is None else rgb
-            avatar.image.save(f"{avatar.pk}.png", ContentFile(files.encode_png(rgb)), save=False)
+            avatar.image.save(f"{avatar.pk}.png", ContentFile(png_bytes(rgb)), save=False)
             avatar.thumbnail.save(f"{avatar.pk}.webp", ContentFile(encode_thumbnail(rgb)), save=False)
             avatar.save()
         return avatar

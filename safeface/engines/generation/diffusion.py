@@ -82,10 +82,6 @@ def locate_model(model: str, models_dir: Path | str | None = None, marker: str =
     raise WeightsMissing(f"The diffusion model {model!r} is not on this machine (looked in {looked}). {FETCH_HINT}")
 
 
-def weights_present(model: str = DEFAULT_MODEL, models_dir: Path | str | None = None) -> bool:
-    return find_diffusion_model(model, models_dir) is not None
-
-
 def _pick_device(requested: str) -> torch.device:
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -10,7 +10,7 @@ from ..active import SWAPPER_NAMES, swapper_kind
 from ..model_files import INSWAPPER
 from ..types import Swapper
 from .inswapper import InSwapper
-from .mesh import IdentityMeshSwapper, MeshSwapper
+from .mesh import IdentityMeshSwapper
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
     """Build a swapper; do it once per process and keep it.
 
     `"auto"` picks inswapper when `insightface/inswapper_128.onnx` is in `models_dir`, else
-    the offline mesh swapper (mesh@2.1; "mesh-1.2" the earlier one). `"inswapper"` insists
+    the offline mesh swapper (mesh@2.1). `"inswapper"` insists
     and raises FileNotFoundError naming the missing file and the command that fetches it.
     `strong` asks for the stronger mesh@2.1 (IdentityMeshSwapper.strong); the others have no
     stronger setting and come as they are. `policy`: the licence policy (licences.POLICIES)
@@ -40,8 +40,6 @@ def load_swapper(name: str = "auto", models_dir: Path | None = None, *,
             raise FileNotFoundError("the inswapper swapper needs a models folder; "
                                     "run `python manage.py fetch_models --only inswapper` to fill one")
         return InSwapper(path, providers=providers)
-    if name == "mesh-1.2":
-        return MeshSwapper()
     if name == "auto":
         logger.info("inswapper not found (%s): using the mesh swapper", path or "no models folder given")
     return IdentityMeshSwapper.strong() if strong else IdentityMeshSwapper()

@@ -6,3 +6,7 @@ class AvatarsConfig(AppConfig):
 
     def ready(self):
         from avatars import signals  # noqa: F401
+        from avatars.metrics import AvatarsCollector
+        from safeface.core import metrics
+
+        metrics.register(AvatarsCollector())

@@ -7,6 +7,10 @@ class SwapsConfig(AppConfig):
 
     def ready(self):
         from swaps import signals  # noqa: F401
+        from swaps.metrics import SwapsCollector
+        from safeface.core import metrics
+
+        metrics.register(SwapsCollector())
 
         # After django_q's own migrations, which create the schedule table.
         post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"), dispatch_uid="swaps-schedules")

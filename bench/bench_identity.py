@@ -226,13 +226,13 @@ def swapper_rows(name, swapper, judges, analyser, dlib_detector, sources, pictur
 
 def levers() -> dict:
     """mesh@2.1 with one lever undone at a time (each back to mesh@1.2's way), and the stronger setting."""
-    from safeface.engines.swapping.mesh import OUTLINE_FEATHER, IdentityMeshSwapper
+    from safeface.engines.swapping.mesh import SKIN_OUTLINE_FEATHER, IdentityMeshSwapper
 
     variants = {
         "no shape": IdentityMeshSwapper(shape=0.0),
         "shape 1.0": IdentityMeshSwapper(shape=1.0),
         "Poisson": IdentityMeshSwapper(poisson=True),
-        "6% feather": IdentityMeshSwapper(outline_feather=OUTLINE_FEATHER),
+        "6% feather": IdentityMeshSwapper(outline_feather=SKIN_OUTLINE_FEATHER),
         "target eye shape": IdentityMeshSwapper(eye_shape="target"),
         "source eyes": IdentityMeshSwapper(keep_eyes=False),
         "no shading": IdentityMeshSwapper(shading=False),

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from avatars.models import Avatar
+from safeface.engines.selection import select_by_area
 from swaps.uploads import ACCEPTED, UploadRefused, check_upload
 
 AVATARS_SHOWN = 24  # of each: mine and the public gallery's; any usable one validates
@@ -101,10 +102,8 @@ class FacePickForm(forms.Form):
         which = cleaned.get("which")
         if not faces:
             raise forms.ValidationError("No face was found to swap. Try another photo, or another frame of the video.")
-        if which == "all":
-            indices = list(range(len(faces)))
-        elif which == "largest":
-            indices = [max(range(len(faces)), key=lambda i: faces[i]["area"])]
+        if which in ("all", "largest"):
+            indices = select_by_area([face["area"] for face in faces], which)
         else:
             indices = [i for i in range(len(faces)) if cleaned.get(f"face_{i}")]
             if not indices and which == "chosen":

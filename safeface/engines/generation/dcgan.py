@@ -19,7 +19,8 @@ from . import guided
 from ..errors import Cancelled, WeightsMissing
 from ..licences import LICENCES
 from ..types import CancelSignal, Progress, cancel_checker
-from .latents import blend, check_seed, derived_seed, interpolation_times, seed_latent, slerp
+from . import latents
+from .latents import check_seed, derived_seed, interpolation_times, seed_latent, slerp
 from .resample import check_size, resize_square
 
 logger = logging.getLogger(__name__)
@@ -309,7 +310,7 @@ class DcganGenerator:
         if cancel_checker(cancel)():
             raise Cancelled("Blend cancelled before it started.")
         choices = self.choose_many(spec, seeds)
-        mixed = blend([c.latent for c in choices], amounts)
+        mixed = latents.blend([c.latent for c in choices], amounts)
         image = self.render(mixed[None, :], size)[0]
         if progress is not None:
             progress(1, 1)

@@ -21,7 +21,7 @@ from ..vocabulary import ATTRIBUTES, build_prompt
 from ..errors import Cancelled, WeightsMissing
 from ..licences import Licence, licence_for, unknown
 from ..types import CancelSignal, Progress, cancel_checker
-from .latents import blend as blend_latents
+from . import latents
 from .latents import check_seed, interpolation_times, slerp
 
 logger = logging.getLogger(__name__)
@@ -342,12 +342,12 @@ class DiffusersGenerator:
         if len(seeds) != len(amounts) or not seeds:
             raise ValueError(f"A blend needs one amount per seed: {len(seeds)} seeds, {len(amounts)} amounts.")
         size = _check_diffusion_size(self.settings.size if size is None else size)
-        mixed = blend_latents([self.initial_latent(s, size).double().numpy() for s in seeds], amounts)
+        mixed = latents.blend([self.initial_latent(s, size).double().numpy() for s in seeds], amounts)
         weights = torch.tensor(prompt_weights(amounts))
         parts = self._prompts(spec, seeds)
         embeds = {
             key: torch.einsum("s,s...->...", weights.to(value.device, value.dtype), value)[None]
             for key, value in parts.items()
         }
-        latents = torch.from_numpy(mixed).float()[None]
-        return self.run(embeds, latents, [check_seed(seeds[0])], size, progress, cancel)[0]
+        noise = torch.from_numpy(mixed).float()[None]
+        return self.run(embeds, noise, [check_seed(seeds[0])], size, progress, cancel)[0]

@@ -27,7 +27,7 @@ import numpy as np
 from ..measure import hex_to_rgb, to_lab
 from ..vocabulary import ANY, ATTRIBUTES
 from .guided import YAW_TARGETS
-from .latents import blend as blend_latents
+from . import latents
 
 DATA_FILE = "mobilestylegan.npz"
 # Truncation towards the average style: chosen by bench/bench_truncation.py (faces found
@@ -190,7 +190,7 @@ class StyleSpace:
         latents.blend blends latents (a negative amount pushes away from that face), so a mix
         keeps the typical distance from the average face."""
         offsets = [np.asarray(s, np.float64) - self.average for s in styles]
-        return (self.average + blend_latents(offsets, amounts)).astype(np.float32)
+        return (self.average + latents.blend(offsets, amounts)).astype(np.float32)
 
     @property
     def spread(self) -> np.ndarray:

@@ -9,7 +9,7 @@ from .errors import NoFaceError, SwapError
 from .factory import SWAPPER_NAMES, inswapper_path, load_swapper
 from .inswapper import InSwapper
 from .mesh import IdentityMeshSwapper, MeshSwapper
-from .selection import parse_selection, select_faces
+from ..selection import parse_selection, select_faces
 from .sources import prepare_source
 
 __all__ = [

@@ -23,14 +23,16 @@ from .reshape import RING, identity_shape, warp_surroundings
 from .sources import per_face_sources
 from .warp import facing_triangles, frontal_layout, label_triangles, shown_share, triangle_affines, triangulate, warp_maps
 
-VERSION = "1.2"
-VERSION_2 = "2.1"  # 2.1: hair over the avatar's forehead and temples is not painted (skip_hair)
+# MeshSwapper paints the source's skin inside the target's outline; IdentityMeshSwapper also
+# carries the source's face shape over (2.1: and leaves hair over the avatar's forehead unpainted).
+SKIN_VERSION = "1.2"
+IDENTITY_VERSION = "2.1"
 # Margin around the landmarks' box for the working crop (fraction of the face height, plus pixels).
 ROI_MARGIN = 0.08
 # Feather widths, as fractions of the face height: the face's outline, the kept mouth, and the
 # kept eyes (wider: the target's lashes fade into the source's lids instead of a cut-out edge).
-OUTLINE_FEATHER = 0.06
-OUTLINE_FEATHER_2 = 0.03  # mesh@2.x (IdentityMeshSwapper)
+SKIN_OUTLINE_FEATHER = 0.06
+IDENTITY_OUTLINE_FEATHER = 0.03  # narrower: the surroundings are warped to the new outline
 # How much of the source's face shape mesh@2.x takes (1: all of it; beyond 1 the difference
 # from the target's shape is exaggerated), by default and in the stronger swap.
 SHAPE = 1.2
@@ -111,12 +113,12 @@ class MeshSwapper:
     remembered; `swap` may be called from several threads.
     """
 
-    name = f"mesh@{VERSION}"
+    name = f"mesh@{SKIN_VERSION}"
     driven_by = None  # no recogniser steers it
     licence = LICENCES["swapper", "mesh"]
 
     def __init__(self, *, poisson: bool = True, shading: bool = True, keep_eyes: bool = True,
-                 outline_feather: float = OUTLINE_FEATHER, skip_hair: bool = False):
+                 outline_feather: float = SKIN_OUTLINE_FEATHER, skip_hair: bool = False):
         self.poisson = poisson
         self.shading = shading
         self.keep_eyes = keep_eyes
@@ -369,10 +371,10 @@ class IdentityMeshSwapper(MeshSwapper):
     (swapping.swap_photo). Version 1.2 is `MeshSwapper`.
     """
 
-    name = f"mesh@{VERSION_2}"
+    name = f"mesh@{IDENTITY_VERSION}"
 
     def __init__(self, *, shape: float = SHAPE, poisson: bool = False, keep_eyes: bool = True,
-                 outline_feather: float = OUTLINE_FEATHER_2, eye_shape: str = "source", skip_hair: bool = True, **options):
+                 outline_feather: float = IDENTITY_OUTLINE_FEATHER, eye_shape: str = "source", skip_hair: bool = True, **options):
         super().__init__(poisson=poisson, keep_eyes=keep_eyes, outline_feather=outline_feather, skip_hair=skip_hair,
                          **options)
         self.shape = shape
@@ -383,7 +385,7 @@ class IdentityMeshSwapper(MeshSwapper):
         """The source's eyes too, no target shading, and its shape exaggerated by STRONG_SHAPE:
         less natural, harder to recognise."""
         swapper = cls(shape=STRONG_SHAPE, keep_eyes=False, shading=False)
-        swapper.name = f"mesh@{VERSION_2}+strong"
+        swapper.name = f"mesh@{IDENTITY_VERSION}+strong"
         return swapper
 
     def _swap_face(self, source: _PreparedSource, output: np.ndarray, face: Face, memory: dict | None) -> None:

@@ -17,7 +17,7 @@ from ..recognition.check import check_photo
 from ..recognition.result import IdentityCheck
 from ..types import Analyser, Face, Recogniser, SourceFace, Swapper
 from .errors import NoFaceError, SwapError
-from .selection import Selection, select_faces
+from ..selection import Selection, select_faces
 from .sources import per_face_sources
 
 

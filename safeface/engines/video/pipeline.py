@@ -19,7 +19,7 @@ from ..errors import Cancelled
 from ..recognition.check import VideoIdentityCheck
 from ..recognition.result import IdentityCheck
 from ..swapping.errors import SwapError
-from ..swapping.selection import Selection, select_faces
+from ..selection import Selection, select_faces
 from ..swapping.sources import per_face_sources
 from ..types import Analyser, CancelSignal, SourceFace, Swapper, cancel_checker
 from . import stages

@@ -1,11 +1,12 @@
-"""Which target faces a swap changes: all, the largest, or chosen indices."""
+"""Which target faces a swap changes: all, the largest, or chosen indices. Torch-free: the
+swap form applies the same rule to the faces stored with an upload."""
 
 from __future__ import annotations
 
 import operator
 from typing import Sequence, Union
 
-from ..types import Face
+from .types import Face
 
 Selection = Union[str, Sequence[int]]
 
@@ -17,13 +18,18 @@ def select_faces(faces: Sequence[Face], selection: Selection) -> list[int]:
     are no faces), a sequence of ints those indices in the order given, each once.
     A bad index or an unknown word raises ValueError naming it.
     """
+    return select_by_area([face.area for face in faces], selection)
+
+
+def select_by_area(areas: Sequence[float], selection: Selection) -> list[int]:
+    """select_faces on the faces' areas alone (the faces an upload's analysis stored)."""
     if isinstance(selection, str):
         if selection == "all":
-            return list(range(len(faces)))
+            return list(range(len(areas)))
         if selection == "largest":
-            if not faces:
+            if not areas:
                 return []
-            return [max(range(len(faces)), key=lambda index: faces[index].area)]
+            return [max(range(len(areas)), key=lambda index: areas[index])]
         raise ValueError(f"unknown face selection {selection!r}; use 'all', 'largest' or face numbers")
     chosen: list[int] = []
     for index in selection:
@@ -33,8 +39,8 @@ def select_faces(faces: Sequence[Face], selection: Selection) -> list[int]:
             index = operator.index(index)  # ints and numpy integers, not floats or strings
         except TypeError:
             raise ValueError(f"face number {index!r} is not an integer") from None
-        if not 0 <= index < len(faces):
-            found = f"faces 0 to {len(faces) - 1}" if faces else "no faces"
+        if not 0 <= index < len(areas):
+            found = f"faces 0 to {len(areas) - 1}" if areas else "no faces"
             raise ValueError(f"face number {index} does not exist: the image has {found}")
         if index not in chosen:
             chosen.append(index)

@@ -35,7 +35,7 @@ from safeface.provenance import (
     read_provenance,
     watermark,
 )
-from safeface.provenance.image_files import decode_rgb, encode_rgb, open_image
+from safeface.provenance.image_formats import decode_rgb, encode_rgb, open_image
 from safeface.provenance.manifest import read_manifest, sign_image
 from safeface.provenance.xmp import build_packet, parse_packet
 

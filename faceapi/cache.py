@@ -38,7 +38,7 @@ from django.conf import settings
 
 from safeface.core.storage import is_s3, key_prefix, stored_files
 
-from .engine import Engine
+from .api_engine import Engine
 
 
 ETAGS_KEPT = 100_000  # file identities whose ETag a process keeps (about 20 MB at most)

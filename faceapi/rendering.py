@@ -1,8 +1,8 @@
 """Pixels to files: the master images the worker keeps, and the labelled files the API
 serves. No torch here: the web process resizes and labels from cached masters.
 
-Encoder settings are fixed (safeface/provenance/image_files.py for stills,
-animation_files.py for animations), so the same master gives the same pixels in every process.
+Encoder settings are fixed (safeface/provenance/image_formats.py for stills,
+animation_formats.py for animations), so the same master gives the same pixels in every process.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 
 from . import cache, openapi, rendering
 from .waiting import Waiting
-from .engine import Engine, active_engine
+from .api_engine import Engine, active_engine
 from .models import FaceRender, RenderKind
 from .params import ANIMATION_FORMATS, IMAGE_FORMATS, ParameterError, parse_face, parse_hashdata, parse_morph, parse_seed, seed_for
 

@@ -47,7 +47,7 @@ def check_engines() -> dict:
     (decided from files alone: the web process never loads an engine)."""
     from safeface import inference
     from safeface.engines.licences import allowed, licence_for
-    from safeface.engines.model_files import BUFFALO_L, INSWAPPER
+    from safeface.engines.production_weights import BUFFALO_L, INSWAPPER
 
     models = settings.SAFEFACE_MODELS_DIR
     found = {

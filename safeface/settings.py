@@ -188,8 +188,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # One SQLite file on this machine: atomic, cheap counters (safeface/core/cache.py).
-    CACHES = {"default": {"BACKEND": "safeface.core.cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
+    # One SQLite file on this machine: atomic, cheap counters (safeface/core/shared_cache.py).
+    CACHES = {"default": {"BACKEND": "safeface.core.shared_cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # --- Task queue (django-q2) ---------------------------------------------------------
 # The broker only delivers; our own rows are the job records (safeface/core/jobs.py).

@@ -250,7 +250,7 @@ def store_target(owner, checked: CheckedUpload):
 
     from swaps import files
     from swaps.models import Target
-    from swaps.video_files import RemuxError, remux
+    from swaps.remux import RemuxError, remux
 
     with files.work_folder() as work:
         if checked.kind == VIDEO:

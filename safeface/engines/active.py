@@ -3,7 +3,7 @@ which backend "auto" means on this machine, what each backend calls itself
 (`name@version`), its native size, and which analyser a swapper needs.
 
 The worker (registry, the backends themselves) and the web process (safeface.inference,
-faceapi.engine, health) all ask here, so they cannot disagree; this module must stay
+faceapi.api_engine, health) all ask here, so they cannot disagree; this module must stay
 free of torch and diffusers, which the web process never imports.
 """
 
@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .licences import allowed, licence_for, require
-from .model_files import BUFFALO_L, INSWAPPER, diffusion_model_dir
+from .production_weights import BUFFALO_L, INSWAPPER, diffusion_model_dir
 
 # The names each role's setting takes ("auto": the production backend when its weights
 # are here, else the offline one). settings.py checks them at start-up, hence here.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model_files import DEFAULT_DIFFUSION_MODEL
+from .production_weights import DEFAULT_DIFFUSION_MODEL
 
 # SAFEFACE_MODEL_LICENCES: "any" runs every model; "commercial" only those whose licence allows
 # commercial use.

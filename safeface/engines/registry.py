@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from .active import GENERATOR_NAMES, generator_kind
-from .model_files import DEFAULT_DIFFUSION_MODEL
+from .production_weights import DEFAULT_DIFFUSION_MODEL
 from .types import Analyser, Generator
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ Reading reports each mark, or None where it is absent.
 No Django here: the apps pass a SigningIdentity (load it once per process) and bytes.
 """
 
-from .animation_files import ANIMATION_TYPES
+from .animation_formats import ANIMATION_TYPES
 from .errors import LabellingError, ProvenanceError, SigningIdentityError, WatermarkError
 from .facts import (
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
@@ -17,12 +17,12 @@ from .facts import (
     GenerationFacts,
     Kind,
 )
-from .image_files import PNG_COMPRESSION
+from .image_formats import PNG_COMPRESSION
 from .labelling import label_animation, label_image, label_video
 from .manifest import ManifestSummary, Verdict
 from .report import ProvenanceReport, read_provenance
 from .signing import SigningIdentity, load_identity, load_or_create_dev_identity
-from .video_files import FrameMarker, video_tags
+from .video_labels import FrameMarker, video_tags
 from .watermark import WatermarkPayload
 from .watermark import detect as detect_watermark
 from .watermark import embed as embed_watermark

@@ -4,7 +4,7 @@
 The order matters. The watermark changes pixels, so it comes before encoding; XMP (or a
 video's container tags) is written by the encoder; C2PA signs last so its hash covers the
 pixels and the tags alike. A video's pixels and tags are put in by the video writer while
-it encodes (video_files.FrameMarker, video_tags), so `label_video` only signs.
+it encodes (video_labels.FrameMarker, video_tags), so `label_video` only signs.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import numpy as np
 from . import watermark
 from .errors import LabellingError
 from .facts import GenerationFacts
-from .animation_files import ANIMATION_TYPES, encode_animation
-from .image_files import SUPPORTED_MIME_TYPES, check_rgb, decode_rgb, encode_rgb
+from .animation_formats import ANIMATION_TYPES, encode_animation
+from .image_formats import SUPPORTED_MIME_TYPES, check_rgb, decode_rgb, encode_rgb
 from .manifest import can_sign, sign_image, sign_stream
 from .signing import SigningIdentity
 from .xmp import build_packet
@@ -78,7 +78,7 @@ def label_video(source: Path, destination: Path, *, facts: GenerationFacts, iden
     written as streams. `parent` is the upload it was made from, recorded as the parent
     ingredient when C2PA can read its format (MP4, QuickTime; not WebM or Matroska).
     Returns `destination`; nothing is left there on failure."""
-    from .video_files import MP4, sniff_video
+    from .video_labels import MP4, sniff_video
 
     parent_mime = None
     if parent is not None:

@@ -19,7 +19,7 @@ import c2pa
 
 from .errors import LabellingError
 from .facts import GENERATION_ASSERTION_LABEL, GenerationFacts, Kind
-from .image_files import sniff_mime
+from .image_formats import sniff_mime
 from .signing import SigningIdentity
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 
 from . import watermark
-from .image_files import MAX_DECODE_PIXELS, decode_rgb, open_image, sniff_mime
+from .image_formats import MAX_DECODE_PIXELS, decode_rgb, open_image, sniff_mime
 from .manifest import ManifestSummary, Verdict, read_manifest
-from .video_files import find_watermark, read_tags, sniff_video, tag_facts, watermark_seconds
+from .video_labels import find_watermark, read_tags, sniff_video, tag_facts, watermark_seconds
 from .watermark import WatermarkPayload
 from .xmp import XmpFacts, parse_packet
 
@@ -83,7 +83,7 @@ def read_provenance(
 
 def _video_report(data: bytes, trust_anchors_pem, check_watermark: bool) -> ProvenanceReport:
     """A video's marks: its C2PA manifest, container tags and the watermark on the frames
-    the tags say carry it (video_files.FrameMarker)."""
+    the tags say carry it (video_labels.FrameMarker)."""
     mime = sniff_video(data)
     tags = read_tags(data)
     found = None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from safeface.engines import model_files
+from safeface.engines import production_weights
 
 
 class RangeHandler(http.server.BaseHTTPRequestHandler):
@@ -81,10 +81,10 @@ def served_models(server, monkeypatch):
         (server.folder / name).write_bytes(data)
     pinned = tuple(
         dataclasses.replace(file, size=len(data), sha256=hashlib.sha256(data).hexdigest())
-        for file in model_files.HTTP_FILES
+        for file in production_weights.HTTP_FILES
         for data in [files[file.filename]]
     )
-    monkeypatch.setattr(model_files, "HTTP_FILES", pinned)
+    monkeypatch.setattr(production_weights, "HTTP_FILES", pinned)
     return files
 
 
@@ -130,8 +130,8 @@ def test_it_skips_models_already_in_place(server, served_models, tmp_path):
 
 
 def test_it_refuses_a_file_whose_checksum_does_not_match(server, served_models, tmp_path, monkeypatch):
-    wrong = tuple(dataclasses.replace(file, sha256="0" * 64) for file in model_files.HTTP_FILES)
-    monkeypatch.setattr(model_files, "HTTP_FILES", wrong)
+    wrong = tuple(dataclasses.replace(file, sha256="0" * 64) for file in production_weights.HTTP_FILES)
+    monkeypatch.setattr(production_weights, "HTTP_FILES", wrong)
     models_dir = tmp_path / "models"
 
     with pytest.raises(CommandError, match="checksum mismatch"):
@@ -189,6 +189,6 @@ def test_it_explains_when_the_hugging_face_hub_cannot_be_reached(tmp_path):
 
 
 def test_the_manifest_pins_every_production_file():
-    for file in model_files.HTTP_FILES:
+    for file in production_weights.HTTP_FILES:
         assert len(file.sha256) == 64 and file.size > 100_000_000
         assert file.url().startswith("https://github.com/deepinsight/insightface/releases/download/")

@@ -169,10 +169,10 @@ def test_the_network_on_onnxruntime_gives_dlib_s_own_descriptors(judge, group):
     """The same weights, read from the packaged file and run by onnxruntime: dlib's answer."""
     import dlib
 
-    from safeface.engines.recognition.dlib_resnet import CHIP_PADDING, CHIP_SIZE, model_files
+    from safeface.engines.recognition.dlib_resnet import CHIP_PADDING, CHIP_SIZE, production_weights
 
     image, faces = group
-    predictor, network = (str(path) for path in model_files())
+    predictor, network = (str(path) for path in production_weights())
     predictor, network = dlib.shape_predictor(predictor), dlib.face_recognition_model_v1(network)
     for face, ours in zip(faces, judge.embed_many(image, faces)):
         x1, y1, x2, y2 = (int(round(value)) for value in face.box)

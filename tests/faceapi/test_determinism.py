@@ -13,7 +13,7 @@ from django.db import connection
 from PIL import Image
 
 from faceapi import cache, rendering
-from faceapi.engine import active_engine
+from faceapi.api_engine import active_engine
 from faceapi.models import FaceRender
 from faceapi.params import seed_for
 from safeface import inference

@@ -2,7 +2,7 @@
 
 import pytest
 
-from faceapi import engine
+from faceapi import api_engine
 from faceapi.models import FaceRender
 from safeface import inference
 from safeface.core.jobs import JobStatus
@@ -14,11 +14,11 @@ def test_the_diffusers_name_follows_its_config_files(tmp_path):
     (tmp_path / "unet").mkdir()
     (tmp_path / "model_index.json").write_text('{"a": 1}')
     (tmp_path / "unet" / "config.json").write_text('{"b": 2}')
-    before = engine._diffusers_name(str(tmp_path), tmp_path)
+    before = api_engine._diffusers_name(str(tmp_path), tmp_path)
     (tmp_path / "unet" / "config.json").write_text('{"b": 3, "c": 4}')
 
     assert before.startswith(f"diffusers-{tmp_path.name}@")
-    assert engine._diffusers_name(str(tmp_path), tmp_path) != before
+    assert api_engine._diffusers_name(str(tmp_path), tmp_path) != before
 
 
 def test_a_worker_with_another_engine_fails_the_render_with_a_clear_message(client, worker):
@@ -35,26 +35,26 @@ def test_the_web_notices_weights_that_appear_within_a_few_seconds(settings, tmp_
     settings.SAFEFACE_GENERATOR = "auto"
     settings.SAFEFACE_MODELS_DIR = tmp_path
     settings.SAFEFACE_DIFFUSION_MODEL = "someone/model"
-    assert engine.active_engine().name.startswith("mobilestylegan-ffhq@")
+    assert api_engine.active_engine().name.startswith("mobilestylegan-ffhq@")
     weights = tmp_path / "diffusion" / "someone--model"
     weights.mkdir(parents=True)
     (weights / "model_index.json").write_text('{"a": 1}')
 
-    soon = engine.active_engine()
-    later = engine.time.monotonic() + engine.RECHECK_SECONDS
-    monkeypatch.setattr(engine.time, "monotonic", lambda: later)
+    soon = api_engine.active_engine()
+    later = api_engine.time.monotonic() + api_engine.RECHECK_SECONDS
+    monkeypatch.setattr(api_engine.time, "monotonic", lambda: later)
 
     assert soon.name.startswith("mobilestylegan-ffhq@")  # looked up less than RECHECK_SECONDS ago
-    assert engine.active_engine().name.startswith("diffusers-someone--model@")
+    assert api_engine.active_engine().name.startswith("diffusers-someone--model@")
 
 
 def test_changed_settings_are_seen_at_once(settings):
     settings.SAFEFACE_GENERATOR = "dcgan"
-    engine.active_engine()
+    api_engine.active_engine()
     settings.SAFEFACE_GENERATOR = "diffusers"
     settings.SAFEFACE_DIFFUSION_MODEL = "/nowhere/model"
 
-    assert engine.active_engine().name.startswith("diffusers-model@")
+    assert api_engine.active_engine().name.startswith("diffusers-model@")
 
 
 def _in_a_hugging_face_cache(pipeline_folder, models_dir, model_id, commit="0123456789abcdef"):
@@ -78,7 +78,7 @@ def test_weights_only_in_a_hugging_face_cache_are_seen_by_the_web_too(settings, 
     settings.SAFEFACE_DIFFUSION_MODEL = "acme/cached-face"
 
     assert inference.active_generator_kind() == "diffusers"
-    assert engine.active_engine().name.startswith("diffusers-acme--cached-face@")
+    assert api_engine.active_engine().name.startswith("diffusers-acme--cached-face@")
 
 
 @pytest.mark.slow
@@ -95,7 +95,7 @@ def test_the_web_names_the_generator_the_worker_loads_from_a_hugging_face_cache(
                             device="cpu", guided=False)
 
     assert worker.name.startswith("diffusers-acme--tiny-face@")
-    assert engine.active_engine().name == worker.name
+    assert api_engine.active_engine().name == worker.name
 
 
 def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_path, monkeypatch):
@@ -123,7 +123,7 @@ def test_the_api_draws_with_the_studio_s_generator_unless_set_apart(settings):
     settings.SAFEFACE_API_DIFFUSION_STEPS = 4
     settings.SAFEFACE_API_DIFFUSION_GUIDANCE = 0.0
 
-    api = engine.active_engine()
+    api = api_engine.active_engine()
     assert api.name.startswith("diffusers-few-step-model@") and api.config == (("steps", 4), ("guidance", 0.0))
     assert inference.active_generator_kind() == "dcgan"  # the studio keeps its own
     assert inference.api_choice() == inference.GeneratorChoice("diffusers", "/nowhere/few-step-model", 4, 0.0, batch=16)
@@ -148,7 +148,7 @@ def test_the_worker_renders_api_faces_with_the_api_s_own_model_and_steps(setting
     settings.SAFEFACE_API_DIFFUSION_STEPS = 2
     try:
         api = inference.api_generator()
-        assert api.name == engine.active_engine().name and api.name.startswith("diffusers-few-step@")
+        assert api.name == api_engine.active_engine().name and api.name.startswith("diffusers-few-step@")
         assert api.settings.steps == 2 and api.settings.max_batch == settings.SAFEFACE_API_BATCH and inference.generator().name.startswith("dcgan-digiface@")
     finally:
         inference._generator.cache_clear()

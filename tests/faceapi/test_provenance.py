@@ -26,7 +26,7 @@ def test_a_face_carries_c2pa_xmp_and_a_watermark(fetch, fmt):
 
 
 def test_a_face_names_its_generator_and_the_generator_s_licence(fetch):
-    from faceapi.engine import active_engine
+    from faceapi.api_engine import active_engine
 
     report = report_of(fetch("/api/face?value=hello&dim=64").content)
 

@@ -55,7 +55,7 @@ LIBRARY = ("safeface/core", "safeface/engines", "safeface/provenance")
 # What the apps may import of the engines: the engine packages (their __init__ is the entry
 # point) and the shared top-level modules; never a backend's own module, nor the shell commands.
 ENGINE_PACKAGES = tuple(sorted(p.parent.name for p in (ROOT / "safeface" / "engines").glob("*/__init__.py") if p.parent.name != "cli"))
-ENGINE_MODULES = ("active", "errors", "licences", "model_download", "model_files", "registry", "selection", "types", "vocabulary")
+ENGINE_MODULES = ("active", "errors", "licences", "model_download", "production_weights", "registry", "selection", "types", "vocabulary")
 
 
 def python_files(*folders: str) -> list[Path]:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from safeface.core.cache import SQLiteCache
+from safeface.core.shared_cache import SQLiteCache
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import numpy as np
 import onnxruntime
 
 from ..licences import LICENCES
-from ..model_files import BUFFALO_L
+from ..production_weights import BUFFALO_L
 from ..types import Face
 from .images import check_rgb_image
 

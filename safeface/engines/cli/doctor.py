@@ -17,7 +17,7 @@ from pathlib import Path
 from ..active import analyser_kind, generator_kind, recogniser_kinds, swapper_kind
 from ..licences import model_row
 from . import add_licence_policy
-from ..model_files import DEFAULT_DIFFUSION_MODEL
+from ..production_weights import DEFAULT_DIFFUSION_MODEL
 
 ONNXRUNTIME_PACKAGES = ("onnxruntime", "onnxruntime-gpu")
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..active import PIPELINE_MARKER, diffusers_name, find_diffusion_model, looks_like_path
-from ..model_files import DEFAULT_DIFFUSION_MODEL, diffusion_model_dir
+from ..production_weights import DEFAULT_DIFFUSION_MODEL, diffusion_model_dir
 from ..vocabulary import ATTRIBUTES, build_prompt
 from ..errors import Cancelled, WeightsMissing
 from ..licences import Licence, licence_for, unknown

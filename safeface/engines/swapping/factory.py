@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..active import SWAPPER_NAMES, swapper_kind
-from ..model_files import INSWAPPER
+from ..production_weights import INSWAPPER
 from ..types import Swapper
 from .inswapper import InSwapper
 from .mesh import IdentityMeshSwapper

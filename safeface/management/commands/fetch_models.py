@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safeface.engines import model_files
+from safeface.engines import production_weights
 from safeface.engines.model_download import DownloadError, OfflineError, download, unpack_onnx_members
 
 OFFLINE_HINT = (
@@ -28,28 +28,28 @@ class Command(BaseCommand):
     help = "Download production model weights (buffalo_l, inswapper, the diffusion model) into SAFEFACE_MODELS_DIR."
 
     def add_arguments(self, parser):
-        parser.add_argument("--only", action="append", choices=model_files.MODEL_NAMES, metavar="MODEL",
-                            help=f"fetch only this model (repeatable): {', '.join(model_files.MODEL_NAMES)}")
+        parser.add_argument("--only", action="append", choices=production_weights.MODEL_NAMES, metavar="MODEL",
+                            help=f"fetch only this model (repeatable): {', '.join(production_weights.MODEL_NAMES)}")
         parser.add_argument("--models-dir", type=Path, help="default: settings.SAFEFACE_MODELS_DIR")
-        parser.add_argument("--base-url", default=model_files.INSIGHTFACE_RELEASES,
+        parser.add_argument("--base-url", default=production_weights.INSIGHTFACE_RELEASES,
                             help="where buffalo_l.zip and inswapper_128.onnx are served (a mirror)")
         parser.add_argument("--diffusion-model", default=None,
                             help=f"Hugging Face repo id (default: SAFEFACE_DIFFUSION_MODEL or "
-                                 f"{model_files.DEFAULT_DIFFUSION_MODEL})")
+                                 f"{production_weights.DEFAULT_DIFFUSION_MODEL})")
         parser.add_argument("--hf-endpoint", default=None, help="Hugging Face Hub endpoint (a mirror)")
         parser.add_argument("--timeout", type=float, default=30.0, help="network timeout in seconds")
 
     def handle(self, *args, **options):
         models_dir = Path(options["models_dir"] or settings.SAFEFACE_MODELS_DIR)
-        chosen = options["only"] or list(model_files.MODEL_NAMES)
+        chosen = options["only"] or list(production_weights.MODEL_NAMES)
         self.stdout.write(f"Models folder: {models_dir}")
         try:
-            for file in model_files.HTTP_FILES:
+            for file in production_weights.HTTP_FILES:
                 if file.model in chosen:
                     self._fetch_http(file, models_dir, options["base_url"], options["timeout"])
-            if model_files.DIFFUSION in chosen:
+            if production_weights.DIFFUSION in chosen:
                 model_id = (options["diffusion_model"]
-                            or getattr(settings, "SAFEFACE_DIFFUSION_MODEL", model_files.DEFAULT_DIFFUSION_MODEL))
+                            or getattr(settings, "SAFEFACE_DIFFUSION_MODEL", production_weights.DEFAULT_DIFFUSION_MODEL))
                 self._fetch_diffusion(model_id, models_dir, options["hf_endpoint"])
         except OfflineError as error:
             raise CommandError(f"{error}. {OFFLINE_HINT.format(models_dir=models_dir)}") from None
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS("All requested models are in place."))
 
-    def _fetch_http(self, file: model_files.ModelFile, models_dir: Path, base_url: str, timeout: float) -> None:
+    def _fetch_http(self, file: production_weights.ModelFile, models_dir: Path, base_url: str, timeout: float) -> None:
         if file.is_present(models_dir):
             self.stdout.write(f"{file.model}: already present")
             return
@@ -78,9 +78,9 @@ class Command(BaseCommand):
         from huggingface_hub import snapshot_download
         from huggingface_hub.errors import HfHubHTTPError
 
-        target = model_files.diffusion_model_dir(models_dir, model_id)
+        target = production_weights.diffusion_model_dir(models_dir, model_id)
         arguments = dict(repo_id=model_id, local_dir=target, endpoint=endpoint,
-                         allow_patterns=list(model_files.DIFFUSION_ALLOW_PATTERNS))
+                         allow_patterns=list(production_weights.DIFFUSION_ALLOW_PATTERNS))
         try:
             planned = snapshot_download(**arguments, dry_run=True)
             total = sum(item.file_size or 0 for item in planned)

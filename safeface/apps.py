@@ -9,12 +9,25 @@ class SafeFaceConfig(AppConfig):
     def ready(self):
         from safeface.core.cores import limit_native_threads
 
+        make_folders()
+
         limit_native_threads(1)  # a worker's engines take their share later (inference.py)
         # After django_q's own migrations, which create the schedule table.
         post_migrate.connect(install_schedules, sender=apps.get_app_config("django_q"))
         from django_q.signals import post_spawn
 
         post_spawn.connect(warm_engines, dispatch_uid="safeface-warm-engines")
+
+
+def make_folders() -> None:
+    """The local folders every process may write to: the embedded default's data (SQLite, the
+    shared cache), collected static files (WhiteNoise warns when missing), streamed uploads."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for folder in (settings.DATA_DIR, settings.STATIC_ROOT, settings.FILE_UPLOAD_TEMP_DIR):
+        Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 def warm_engines(**kwargs):

@@ -25,7 +25,6 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Where the embedded default keeps its SQLite database, media, cache and secret key.
 DATA_DIR = Path(env.str("SAFEFACE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -35,6 +34,7 @@ def _secret_key() -> str:
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(64))
     return path.read_text().strip()
@@ -238,13 +238,8 @@ if SAFEFACE_CLUSTERS:
     # `Q_CLUSTER_NAME=<the GPU name> manage.py qcluster` serves the GPU one (django-q2's ALT_CLUSTERS).
     Q_CLUSTER["cluster_name"] = SAFEFACE_CLUSTERS["cpu"]
     Q_CLUSTER["ALT_CLUSTERS"] = {SAFEFACE_CLUSTERS["gpu"]: {}}
-# django-q2 reads Q_CLUSTER_NAME itself; a name no task is sent to would leave a machine idle.
+# The names Q_CLUSTER_NAME may take (checked below).
 _CLUSTER_NAMES = tuple(SAFEFACE_CLUSTERS.values()) or (SAFEFACE_QUEUE_NAME,)
-if (os.environ.get("Q_CLUSTER_NAME") or _CLUSTER_NAMES[0]) not in _CLUSTER_NAMES:
-    raise ImproperlyConfigured(
-        f"Q_CLUSTER_NAME={os.environ['Q_CLUSTER_NAME']!r} is not one of {', '.join(_CLUSTER_NAMES)} "
-        f"(SAFEFACE_QUEUES={SAFEFACE_QUEUES})."
-    )
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -271,7 +266,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
@@ -312,20 +306,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- SafeFace -----------------------------------------------------------------------
-# A Prometheus scraper sends "Authorization: Bearer <token>" to /metrics; staff need none.
-SAFEFACE_METRICS_TOKEN = env.str("SAFEFACE_METRICS_TOKEN", default="")
+# --- Engines ------------------------------------------------------------------------
 # Where production model weights live (fetched once by `manage.py fetch_models`).
 SAFEFACE_MODELS_DIR = Path(env.str("SAFEFACE_MODELS_DIR", default=str(DATA_DIR / "models")))
-# How long /healthz waits for the worker to run its ping task.
-SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
 # Engines (docs/architecture.md, "Floors"): "auto" takes the production backend when its
 # weights are in SAFEFACE_MODELS_DIR, else the offline one.
 # The generator's "auto" is diffusers when its model is here, else MobileStyleGAN (photoreal,
 # weights non-commercial); "dcgan" is the MIT-licensed 64 px offline generator.
 # Which models may run, by their licence (README, "Models and their licences"): "any", or
 # "commercial": every "auto" picks only models whose licence allows commercial use, and a model
-# named below whose licence does not stops start-up (checked after the screener's settings).
+# named by a setting whose licence does not stops start-up (under "Checks", at the end).
 SAFEFACE_MODEL_LICENCES = _one_of("SAFEFACE_MODEL_LICENCES", POLICIES, default="any")
 SAFEFACE_GENERATOR = _one_of("SAFEFACE_GENERATOR", GENERATOR_NAMES, default="auto")  # auto | mobilestylegan | dcgan | diffusers
 SAFEFACE_ANALYSER = _one_of("SAFEFACE_ANALYSER", ANALYSER_NAMES, default="auto")  # auto | offline | insightface
@@ -348,7 +338,23 @@ SAFEFACE_API_BATCH = env.int("SAFEFACE_API_BATCH", default=16)
 # gives depends on it: change it and old seeds give other faces.
 SAFEFACE_DCGAN_CANDIDATES = env.int("SAFEFACE_DCGAN_CANDIDATES", default=16)
 SAFEFACE_QUALITY_TRIES = env.int("SAFEFACE_QUALITY_TRIES", default=5)
+# Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
+SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | inswapper
+# The identity judges of every swap result, comma separated: "auto" is dlib's ResNet and SFace
+# (weights in pip packages, independent of every swapper and of each other); "arcface" needs
+# buffalo_l, and never judges inswapper. A face counts as hidden only when no judge matches it.
+SAFEFACE_RECOGNISER = _judges("SAFEFACE_RECOGNISER", default="auto")  # auto | dlib,sface | dlib,arcface | ...
+# Uploads are screened for sexual content on the worker before faces are looked for (NudeNet's
+# detector; "off" screens nothing). A photo is refused from this score (0 to 1) on; a video when
+# more than SAFEFACE_SCREEN_VIDEO_SHARE of its frames, sampled every SAFEFACE_SCREEN_VIDEO_SECONDS, are.
+SAFEFACE_SCREENER = _one_of("SAFEFACE_SCREENER", SCREENER_NAMES, default="auto")  # auto | nudenet | off
+# Another ONNX model with NudeNet's inputs and outputs (a retrained detector); empty: the wheel's 320n.onnx.
+SAFEFACE_SCREENER_MODEL = env.str("SAFEFACE_SCREENER_MODEL", default="")
+SAFEFACE_SCREEN_THRESHOLD = env.float("SAFEFACE_SCREEN_THRESHOLD", default=0.5)
+SAFEFACE_SCREEN_VIDEO_SECONDS = env.float("SAFEFACE_SCREEN_VIDEO_SECONDS", default=1.0)
+SAFEFACE_SCREEN_VIDEO_SHARE = env.float("SAFEFACE_SCREEN_VIDEO_SHARE", default=0.1)
 
+# --- Rate limits ---------------------------------------------------------------------
 # Rate limits per client address (django-ratelimit, counted in the shared cache).
 SAFEFACE_LOGIN_RATE = env.str("SAFEFACE_LOGIN_RATE", default="10/m")  # per address and per username
 SAFEFACE_SIGNUP_RATE = env.str("SAFEFACE_SIGNUP_RATE", default="5/m")
@@ -369,15 +375,17 @@ RATELIMIT_HASH_ALGORITHM = hashlib.sha256
 RATELIMIT_IPV4_MASK = 32
 RATELIMIT_IPV6_MASK = 64
 
-# Moderation: reports from this many different people hide an item until a moderator acts.
-SAFEFACE_REPORTS_TO_HIDE = env.int("SAFEFACE_REPORTS_TO_HIDE", default=3)
-
+# --- Studio and moderation -----------------------------------------------------------
 # Studio limits: per user, counted in the shared cache / the database.
 SAFEFACE_GENERATE_RATE = env.str("SAFEFACE_GENERATE_RATE", default="20/m")  # Generate presses
 SAFEFACE_DAILY_AVATARS = env.int("SAFEFACE_DAILY_AVATARS", default=200)
 SAFEFACE_AVATAR_SIZE = env.int("SAFEFACE_AVATAR_SIZE", default=1024)
 SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)
 
+# Moderation: reports from this many different people hide an item until a moderator acts.
+SAFEFACE_REPORTS_TO_HIDE = env.int("SAFEFACE_REPORTS_TO_HIDE", default=3)
+
+# --- Provenance ----------------------------------------------------------------------
 # Provenance (safeface/provenance). Unset: a development C2PA identity is made on
 # first use in DATA_DIR/c2pa (files validate against it, but no one else trusts it).
 SAFEFACE_C2PA_CERT_CHAIN = env.str("SAFEFACE_C2PA_CERT_CHAIN", default="")  # PEM, signer first
@@ -386,44 +394,8 @@ SAFEFACE_C2PA_TRUST_ANCHORS = env.str("SAFEFACE_C2PA_TRUST_ANCHORS", default="")
 SAFEFACE_C2PA_TSA_URL = env.str("SAFEFACE_C2PA_TSA_URL", default="") or None
 SAFEFACE_C2PA_DEV_DIR = DATA_DIR / "c2pa"
 
-# Swaps (swaps/uploads.py): checked before anything is stored.
-# Swapper: "auto" takes inswapper when insightface/inswapper_128.onnx is in SAFEFACE_MODELS_DIR, else the mesh swapper.
-SAFEFACE_SWAPPER = _one_of("SAFEFACE_SWAPPER", SWAPPER_NAMES, default="auto")  # auto | mesh | inswapper
-# The identity judges of every swap result, comma separated: "auto" is dlib's ResNet and SFace
-# (weights in pip packages, independent of every swapper and of each other); "arcface" needs
-# buffalo_l, and never judges inswapper. A face counts as hidden only when no judge matches it.
-SAFEFACE_RECOGNISER = _judges("SAFEFACE_RECOGNISER", default="auto")  # auto | dlib,sface | dlib,arcface | ...
-# Uploads are screened for sexual content on the worker before faces are looked for (NudeNet's
-# detector; "off" screens nothing). A photo is refused from this score (0 to 1) on; a video when
-# more than SAFEFACE_SCREEN_VIDEO_SHARE of its frames, sampled every SAFEFACE_SCREEN_VIDEO_SECONDS, are.
-SAFEFACE_SCREENER = _one_of("SAFEFACE_SCREENER", SCREENER_NAMES, default="auto")  # auto | nudenet | off
-# Another ONNX model with NudeNet's inputs and outputs (a retrained detector); empty: the wheel's 320n.onnx.
-SAFEFACE_SCREENER_MODEL = env.str("SAFEFACE_SCREENER_MODEL", default="")
-# Every model named by a setting must pass the licence policy ("auto" picks within it). Here, in
-# the settings, so that the web, the worker and every manage.py command refuse alike.
-for _variable, _role, _kind, _model in (
-    ("SAFEFACE_GENERATOR", "generator", SAFEFACE_GENERATOR, SAFEFACE_DIFFUSION_MODEL),
-    ("SAFEFACE_API_GENERATOR", "generator", SAFEFACE_API_GENERATOR, SAFEFACE_API_DIFFUSION_MODEL or SAFEFACE_DIFFUSION_MODEL),
-    ("SAFEFACE_ANALYSER", "analyser", SAFEFACE_ANALYSER, None),
-    ("SAFEFACE_SWAPPER", "swapper", SAFEFACE_SWAPPER, None),
-    *(("SAFEFACE_RECOGNISER", "recogniser", kind, None) for kind in recogniser_kinds(SAFEFACE_RECOGNISER)),
-    ("SAFEFACE_SCREENER", "screener", SAFEFACE_SCREENER.replace("auto", "nudenet"), SAFEFACE_SCREENER_MODEL or None),
-):
-    if _kind not in ("auto", "studio", "off"):
-        try:
-            require(_role, _kind, SAFEFACE_MODEL_LICENCES, _model)
-        except LicenceRefused as refused:
-            raise ImproperlyConfigured(
-                f"{_variable}={env.str(_variable, default='auto')!r}: {refused}. Choose a model whose licence allows "
-                "commercial use, or set SAFEFACE_MODEL_LICENCES=any."
-            ) from None
-SAFEFACE_SCREEN_THRESHOLD = env.float("SAFEFACE_SCREEN_THRESHOLD", default=0.5)
-SAFEFACE_SCREEN_VIDEO_SECONDS = env.float("SAFEFACE_SCREEN_VIDEO_SECONDS", default=1.0)
-SAFEFACE_SCREEN_VIDEO_SHARE = env.float("SAFEFACE_SCREEN_VIDEO_SHARE", default=0.1)
-if not 0 < SAFEFACE_SCREEN_THRESHOLD <= 1 or not 0 <= SAFEFACE_SCREEN_VIDEO_SHARE < 1:
-    raise ImproperlyConfigured("SAFEFACE_SCREEN_THRESHOLD must be in (0, 1] and SAFEFACE_SCREEN_VIDEO_SHARE in [0, 1).")
-if not 0 < SAFEFACE_SCREEN_VIDEO_SECONDS <= 1:
-    raise ImproperlyConfigured("SAFEFACE_SCREEN_VIDEO_SECONDS must be more than 0 and at most 1: a video is sampled at least once a second.")
+# --- Uploads and swaps ---------------------------------------------------------------
+# Checked before anything is stored (swaps/uploads.py).
 SAFEFACE_SWAP_RATE = env.str("SAFEFACE_SWAP_RATE", default="10/m")  # uploads and swaps started, per user
 # The whole upload; larger bodies are cut off while they stream in (413), nothing kept.
 SAFEFACE_UPLOAD_MAX_BYTES = env.int("SAFEFACE_UPLOAD_MAX_BYTES", default=200 * 2**20)
@@ -437,14 +409,12 @@ SAFEFACE_VIDEO_MAX_STREAMS = env.int("SAFEFACE_VIDEO_MAX_STREAMS", default=8)
 # A swapped video's frames carry the invisible watermark once every this many seconds (and on
 # its first frame); each marked 720p frame costs about 15 ms (bench/bench_provenance.py --video).
 SAFEFACE_VIDEO_WATERMARK_SECONDS = env.float("SAFEFACE_VIDEO_WATERMARK_SECONDS", default=2.0)
-if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
-    raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")
 # Uploaded targets are deleted this long after their last swap ends (results stay until deleted).
 SAFEFACE_TARGET_RETENTION_HOURS = env.float("SAFEFACE_TARGET_RETENTION_HOURS", default=24.0)
 # Uploads stream to temporary files here (never to memory), removed when the request ends.
 FILE_UPLOAD_TEMP_DIR = str(Path(env.str("SAFEFACE_UPLOAD_TEMP_DIR", default=str(DATA_DIR / "uploads-tmp"))))
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
+# --- Face API ------------------------------------------------------------------------
 # Face API (docs/architecture.md, "A face API value"). Cached faces are cheap, so the overall rate is
 # generous; requests that need the worker to render are limited more strictly.
 SAFEFACE_API_RATE = env.str("SAFEFACE_API_RATE", default="600/m")
@@ -453,3 +423,48 @@ SAFEFACE_API_RENDER_RATE = env.str("SAFEFACE_API_RENDER_RATE", default="60/m")
 SAFEFACE_API_WAIT = env.float("SAFEFACE_API_WAIT", default=3.0)
 # Where rendered faces are kept; empty: MEDIA_ROOT/faceapi.
 SAFEFACE_API_CACHE_DIR = env.str("SAFEFACE_API_CACHE_DIR", default="")
+
+# --- Operations ----------------------------------------------------------------------
+# A Prometheus scraper sends "Authorization: Bearer <token>" to /metrics; staff need none.
+SAFEFACE_METRICS_TOKEN = env.str("SAFEFACE_METRICS_TOKEN", default="")
+# How long /healthz waits for the worker to run its ping task.
+SAFEFACE_HEALTH_QUEUE_TIMEOUT = env.float("SAFEFACE_HEALTH_QUEUE_TIMEOUT", default=5.0)
+
+# --- Checks -------------------------------------------------------------------------
+# Each value was read with its own check above (_one_of, _judges); here, what depends on several,
+# in one place, so that the web, the worker and every manage.py command refuse alike.
+def _check() -> None:
+    # django-q2 reads Q_CLUSTER_NAME itself; a name no task is sent to would leave a machine idle.
+    if (os.environ.get("Q_CLUSTER_NAME") or _CLUSTER_NAMES[0]) not in _CLUSTER_NAMES:
+        raise ImproperlyConfigured(
+            f"Q_CLUSTER_NAME={os.environ['Q_CLUSTER_NAME']!r} is not one of {', '.join(_CLUSTER_NAMES)} "
+            f"(SAFEFACE_QUEUES={SAFEFACE_QUEUES})."
+        )
+    # Every model named by a setting must pass the licence policy ("auto" picks within it).
+    for variable, role, kind, model in (
+        ("SAFEFACE_GENERATOR", "generator", SAFEFACE_GENERATOR, SAFEFACE_DIFFUSION_MODEL),
+        ("SAFEFACE_API_GENERATOR", "generator", SAFEFACE_API_GENERATOR, SAFEFACE_API_DIFFUSION_MODEL or SAFEFACE_DIFFUSION_MODEL),
+        ("SAFEFACE_ANALYSER", "analyser", SAFEFACE_ANALYSER, None),
+        ("SAFEFACE_SWAPPER", "swapper", SAFEFACE_SWAPPER, None),
+        *(("SAFEFACE_RECOGNISER", "recogniser", judge, None) for judge in recogniser_kinds(SAFEFACE_RECOGNISER)),
+        ("SAFEFACE_SCREENER", "screener", SAFEFACE_SCREENER.replace("auto", "nudenet"), SAFEFACE_SCREENER_MODEL or None),
+    ):
+        if kind not in ("auto", "studio", "off"):
+            try:
+                require(role, kind, SAFEFACE_MODEL_LICENCES, model)
+            except LicenceRefused as refused:
+                raise ImproperlyConfigured(
+                    f"{variable}={env.str(variable, default='auto')!r}: {refused}. Choose a model whose licence allows "
+                    "commercial use, or set SAFEFACE_MODEL_LICENCES=any."
+                ) from None
+    if not 0 < SAFEFACE_SCREEN_THRESHOLD <= 1 or not 0 <= SAFEFACE_SCREEN_VIDEO_SHARE < 1:
+        raise ImproperlyConfigured("SAFEFACE_SCREEN_THRESHOLD must be in (0, 1] and SAFEFACE_SCREEN_VIDEO_SHARE in [0, 1).")
+    if not 0 < SAFEFACE_SCREEN_VIDEO_SECONDS <= 1:
+        raise ImproperlyConfigured("SAFEFACE_SCREEN_VIDEO_SECONDS must be more than 0 and at most 1: a video is sampled at least once a second.")
+    if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
+        raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")
+
+
+_check()
+
+# Folders (DATA_DIR, STATIC_ROOT, FILE_UPLOAD_TEMP_DIR) are made at start-up (safeface/apps.py), not here.

@@ -4,6 +4,7 @@ reports, and actions on avatars, swaps and users that are always recorded."""
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -70,8 +71,6 @@ class ReportedFilter(admin.SimpleListFilter):
         return [("open", "Open reports"), ("any", "Ever reported"), ("none", "Never reported")]
 
     def queryset(self, request, queryset):
-        from django.contrib.contenttypes.models import ContentType
-
         reports = Report.objects.filter(content_type=ContentType.objects.get_for_model(queryset.model))
         if self.value() == "open":
             return queryset.filter(pk__in=reports.filter(state=Report.State.OPEN).values("object_id"))
@@ -103,8 +102,6 @@ class ModeratedAdmin(admin.ModelAdmin):
 
     @admin.display(description="Open reports")
     def open_reports(self, item):
-        from django.contrib.contenttypes.models import ContentType
-
         return Report.objects.filter(content_type=ContentType.objects.get_for_model(item), object_id=item.pk, state=Report.State.OPEN).count()
 
     @admin.display(description="Moderation history")

@@ -9,6 +9,11 @@ from django.conf import settings
 from django.db import connection
 from django_q.tasks import async_task, fetch
 
+from safeface import inference
+from safeface.engines import active
+from safeface.engines.licences import allowed, licence_for, model_row
+from safeface.engines.production_weights import BUFFALO_L, INSWAPPER
+
 
 def check_database() -> dict:
     started = time.monotonic()
@@ -45,9 +50,6 @@ def check_queue(timeout: float | None = None) -> dict:
 def check_engines() -> dict:
     """Which backends the worker will use, and whether the offline floor is installed
     (decided from files alone: the web process never loads an engine)."""
-    from safeface import inference
-    from safeface.engines.licences import allowed, licence_for
-    from safeface.engines.production_weights import BUFFALO_L, INSWAPPER
 
     models = settings.SAFEFACE_MODELS_DIR
     found = {
@@ -71,9 +73,6 @@ def check_engines() -> dict:
 def active_models() -> list[dict]:
     """Each model the worker runs under these settings, with its licence (engines.active decides
     each "auto", under the licence policy)."""
-    from safeface import inference
-    from safeface.engines import active
-    from safeface.engines.licences import model_row
 
     models, policy = settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_MODEL_LICENCES
     studio, api = inference.studio_choice(), inference.api_choice()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Sum
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
+from django_q.brokers import get_broker
 from prometheus_client import multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -22,8 +23,6 @@ class JobsCollector:
     the metrics of its own rows (safeface.core.metrics.register)."""
 
     def collect(self):
-        from django_q.brokers import get_broker
-
         jobs = GaugeMetricFamily("safeface_jobs", "Job rows by type and status", labels=["job", "status"])
         # Sum and count of finished jobs' durations: rate(sum) / rate(count) is the mean.
         seconds = CounterMetricFamily(

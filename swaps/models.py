@@ -24,6 +24,7 @@ from avatars.models import Avatar
 from moderation.models import Moderated, ModeratedQuerySet
 from safeface.core.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
 from safeface.engines.recognition import IdentityCheck
+from swaps.identity import verdicts
 
 
 class Kind(models.TextChoices):
@@ -178,7 +179,6 @@ class SwapJob(Moderated, Job):
     @cached_property
     def identity_verdicts(self):
         """The identity check in plain words, face by face (swaps.identity)."""
-        from swaps.identity import verdicts
 
         return verdicts(self.identity_check)
 

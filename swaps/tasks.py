@@ -1,4 +1,5 @@
-"""The worker side of swaps: analyse an upload, run a swap, delete old uploads."""
+"""The worker side of swaps: analyse an upload, run a swap, delete old uploads. Only the worker
+imports this module (tasks are named by their path), so the engines are imported at the top."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from safeface.core.files import encode_thumbnail
 from safeface.core.orphans import purge_orphans
 from safeface.core.storage import temporary_leftovers
 from safeface.core.jobs import JobError, job_task
+from safeface.engines.recognition import VideoIdentityCheck
+from safeface.engines.swapping import NoFaceError, prepare_source, swap_photo
+from safeface.engines.video import VideoError, VideoSwap, read_frame, sampled_frames
+from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
 from swaps import files
 from avatars.models import Avatar
 from swaps.models import SwapJob, Target
@@ -72,7 +77,6 @@ def _screen(target: Target) -> None:
     if screening is None:
         return
     if target.is_video:
-        from safeface.engines.video import sampled_frames
 
         with files.local_path(target.file) as path:
             result = screening.frames(sampled_frames(path, settings.SAFEFACE_SCREEN_VIDEO_SECONDS))
@@ -88,7 +92,6 @@ def _screen(target: Target) -> None:
 
 def _target_frame(target: Target) -> np.ndarray:
     if target.is_video:
-        from safeface.engines.video import VideoError, read_frame
 
         with files.local_path(target.file) as path:
             try:
@@ -115,7 +118,6 @@ def run_swap(job: SwapJob) -> None:
 def _sources(job: SwapJob) -> list:
     """One SourceFace per mapped face, from avatars the owner may still use (a deleted,
     hidden or no-longer-public avatar is refused, even for a swap queued before)."""
-    from safeface.engines.swapping import NoFaceError, prepare_source
 
     wanted = {entry["avatar"] for entry in job.mapping}
     usable = {a.pk: a for a in Avatar.objects.usable_as_source_by(job.owner).filter(pk__in=wanted)}
@@ -138,8 +140,6 @@ def _sources(job: SwapJob) -> list:
 
 
 def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> None:
-    from safeface.engines.swapping import swap_photo
-    from safeface.provenance import label_image
 
     with job.target.file.open("rb") as stored:
         original = stored.read()
@@ -161,9 +161,6 @@ def _swap_photo(job: SwapJob, sources: list, timings: dict, started: float) -> N
 
 
 def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> None:
-    from safeface.engines.recognition import VideoIdentityCheck
-    from safeface.engines.video import VideoSwap, read_frame, sampled_frames
-    from safeface.provenance import FrameMarker, label_video, video_tags
 
     swapper = inference.swapper(strong=job.strong)
     facts = _facts(job, swapper)
@@ -189,7 +186,6 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
 
 def _facts(job: SwapJob, swapper):
     """What a swap result's labels state: its avatars and faces, and every model that ran."""
-    from safeface.provenance import GenerationFacts, Kind
 
     return GenerationFacts(Kind.SWAP, job.pk, engine=swapper.name, spec={"avatars": job.avatar_ids, "faces": job.face_numbers},
                            models=inference.swap_models(swapper))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import QueryDict
 from django.shortcuts import render
@@ -74,8 +75,6 @@ def limited_upload(limit_setting: str):
         @csrf_exempt  # only so the handler is in place before the CSRF check reads the body
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            from django.conf import settings
-
             limit = getattr(settings, limit_setting)
             if request.method == "POST":
                 request.upload_handlers = [LimitedUploadHandler(request, limit)]

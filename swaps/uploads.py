@@ -20,8 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
+
+from swaps import files
+from swaps.models import Target
+from swaps.remux import RemuxError, remux
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +198,7 @@ def check_video(path: Path, name: str | None = None) -> CheckedUpload:
     """Probe with the engine's container whitelist, then hold to the caps in settings
     (the stream cap is checked by the probe, before it decodes anything). Messages call
     the file by `name`, the person's own name for it, never by its temporary one."""
-    from safeface.engines.video import VideoError, probe
+    from safeface.engines.video import VideoError, probe  # not at the top: the package loads onnxruntime
 
     try:
         info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS, name=name or "the video")
@@ -244,14 +251,6 @@ def _seconds(value: float | None) -> str:
 def store_target(owner, checked: CheckedUpload):
     """Create the Target row with its file, both or neither, and queue its analysis.
     A video is stored as a stream copy without its metadata (GPS, device, times)."""
-    from django.core.files import File
-    from django.core.files.base import ContentFile
-    from django.db import transaction
-
-    from swaps import files
-    from swaps.models import Target
-    from swaps.remux import RemuxError, remux
-
     with files.work_folder() as work:
         if checked.kind == VIDEO:
             try:

@@ -8,17 +8,18 @@ web process cost 37 ms of CPU with numpy's default pool and 18 ms with one threa
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def limit_native_threads(threads: int) -> None:
     """Let OpenBLAS, OpenMP and OpenCV (and torch, where it is loaded) use `threads` threads:
     those loaded already through threadpoolctl, those loaded later (scipy's own OpenBLAS,
     say) through the variables they read when they load."""
-    import os
-    import sys
-
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(threads)
 
+    # Imported after the variables are set: a library loading now reads them.
     import cv2
     import numpy  # noqa: F401  (loads OpenBLAS, so that the limit reaches it)
     from threadpoolctl import threadpool_limits

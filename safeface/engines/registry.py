@@ -1,6 +1,8 @@
 """Building engines by name, without Django: the worker and the shell CLI both call this.
 
-Load once per process and keep the result (docs/architecture.md, "Floors").
+Load once per process and keep the result (docs/architecture.md, "Floors"). A backend's
+module is imported when it is chosen: each pulls in its own runtime (torch, OpenVINO,
+onnxruntime), which the others never need.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The engines' shell commands (`python -m safeface.engines ...`), one module each.
 
 They sit above the engine packages and call only their public entry points, so no
-engine package imports another's command line.
+engine package imports another's command line. Each command imports the engines it needs
+when it runs, so `--help` stays quick and a command never loads another's runtime.
 """
 
 import argparse

@@ -4,7 +4,8 @@ OpenVINO reads the wheel's IR as it is and is the faster of the two on the CPU
 (bench/bench_generation.py prints both). It has no CUDA device, so where onnxruntime offers
 CUDA (the GPU install's onnxruntime-gpu), the IR is laid into an ONNX graph in memory
 (openvino_ir.py) and run there. Both give the same face: their images differ by at most a
-few ten-thousandths on the [-1, 1] scale, under one level of 255.
+few ten-thousandths on the [-1, 1] scale, under one level of 255. Each runtime is imported
+only where it is the one used.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.core import is_ratelimited
 
 from avatars.forms import ComposerForm, SelectionForm
 from avatars.models import Avatar, random_seed
+from moderation.views import delete_after_confirming, share
 from safeface import inference
 from safeface.core import jobs, media
 from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
@@ -163,23 +163,15 @@ def avatar_thumbnail(request, pk):
 @login_required
 @require_POST
 def avatar_visibility(request, pk):
-    avatar = _get_avatar_for_user(request, pk)
-    if not avatar.set_public(request.POST.get("public") == "1"):
-        messages.error(request, "Only a finished avatar can be shared.")
-    else:
-        messages.success(request, "Shared in the public gallery." if avatar.is_public else "Now private: only you can see it.")
-    return redirect(avatar)
+    return share(request, _get_avatar_for_user(request, pk), noun="avatar", shared="Shared in the public gallery.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def avatar_delete(request, pk):
     avatar = _get_avatar_for_user(request, pk)
-    if request.method == "POST":
-        avatar.delete()
-        messages.success(request, "The avatar was deleted.")
-        return HttpResponseClientRedirect("/avatars/") if request.htmx else redirect("avatar-list")
-    return render(request, "avatars/avatar_delete.html", {"avatars": [avatar], "single": avatar})
+    return delete_after_confirming(request, avatar, noun="avatar", template="avatars/avatar_delete.html",
+                                   context={"avatars": [avatar], "single": avatar}, list_url="avatar-list")
 
 
 @login_required

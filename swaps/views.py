@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_ratelimit.core import is_ratelimited
 
+from moderation.views import delete_after_confirming, share
 from safeface.core import jobs, media
 from safeface.core.jobs import JobStatus
 from swaps import files
@@ -202,26 +203,16 @@ def swap_cancel(request, pk):
 @login_required
 @require_POST
 def swap_visibility(request, pk):
-    swap = _get_swap_for_user(request, pk)
-    if not swap.set_public(request.POST.get("public") == "1"):
-        messages.error(request, "Only a finished swap can be shared.")
-    else:
-        messages.success(
-            request,
-            "Public: anyone with the link can see the result (never your original)." if swap.is_public else "Now private: only you can see it.",
-        )
-    return redirect(swap)
+    return share(request, _get_swap_for_user(request, pk), noun="swap",
+                 shared="Public: anyone with the link can see the result (never your original).")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def swap_delete(request, pk):
     swap = _get_swap_for_user(request, pk)
-    if request.method == "POST":
-        swap.delete()
-        messages.success(request, "The swap was deleted.")
-        return HttpResponseClientRedirect("/swaps/") if request.htmx else redirect("swap-list")
-    return render(request, "swaps/delete.html", {"swap": swap})
+    return delete_after_confirming(request, swap, noun="swap", template="swaps/delete.html", context={"swap": swap},
+                                   list_url="swap-list")
 
 
 @require_GET

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from safeface.core.ratelimits import limited
+from facekit.core.ratelimits import limited
 
 urlpatterns = [
     path("signup/", limited("SAFEFACE_SIGNUP_RATE", key="ip")(views.signup), name="signup"),

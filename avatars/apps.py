@@ -7,6 +7,6 @@ class AvatarsConfig(AppConfig):
     def ready(self):
         from avatars import signals  # noqa: F401
         from avatars.metrics import AvatarsCollector
-        from safeface.core import metrics
+        from facekit.core import metrics
 
         metrics.register(AvatarsCollector())

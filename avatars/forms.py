@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from avatars.models import MAX_SEED
-from safeface.engines.vocabulary import ATTRIBUTES, SpecError, validate_spec
+from facekit.engines.vocabulary import ATTRIBUTES, SpecError, validate_spec
 
 
 class SliderWidget(forms.Widget):

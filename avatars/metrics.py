@@ -3,7 +3,7 @@
 from django.db.models import Count
 from prometheus_client.core import GaugeMetricFamily
 
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 
 class AvatarsCollector:

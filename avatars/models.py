@@ -12,10 +12,10 @@ from django.db.models import Q
 
 from moderation.models import PUBLIC, Moderated, ModeratedQuerySet
 from safeface import inference
-from safeface.engines.generation import variations
-from safeface.engines.vocabulary import describe
-from safeface.core.fields import MAX_SEED, SeedField
-from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
+from facekit.engines.generation import variations
+from facekit.engines.vocabulary import describe
+from facekit.core.fields import MAX_SEED, SeedField
+from facekit.core.jobs import ACTIVE_CONDITION, Job, JobStatus
 
 
 
@@ -62,7 +62,7 @@ class Avatar(Moderated, Job):
     report_kind = "avatar"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
-    spec = models.JSONField(help_text="the validated attribute spec (safeface/engines/vocabulary.py)")
+    spec = models.JSONField(help_text="the validated attribute spec (facekit/engines/vocabulary.py)")
     seed = SeedField(help_text="the seed asked for")
     used_seed = SeedField(null=True, blank=True, help_text="the seed that passed the quality gate (a retry's is derived by hashing)")
     size = models.PositiveSmallIntegerField(default=512)

@@ -6,10 +6,10 @@ import numpy as np
 
 from avatars.models import Avatar
 from safeface import inference
-from safeface.core.files import encode_thumbnail
-from safeface.engines.vocabulary import build_prompt
-from safeface.core.jobs import JobError, job_task
-from safeface.provenance import GenerationFacts, Kind, label_image
+from facekit.core.files import encode_thumbnail
+from facekit.engines.vocabulary import build_prompt
+from facekit.core.jobs import JobError, job_task
+from facekit.provenance import GenerationFacts, Kind, label_image
 
 AVATAR_REFUSED = (
     "The generator made a picture that the screening took for sexual content, so it was neither kept nor shown. "

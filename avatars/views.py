@@ -12,8 +12,8 @@ from avatars.forms import ComposerForm, SelectionForm
 from avatars.models import Avatar, random_seed
 from moderation.views import delete_after_confirming, share
 from safeface import inference
-from safeface.core import jobs, media
-from safeface.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
+from facekit.core import jobs, media
+from facekit.engines.vocabulary import ATTRIBUTES, SpecError, build_prompt, validate_spec
 
 PAGE_SIZE = 24
 FILTERABLE = ("age", "gender", "skin_tone", "hair_colour", "expression", "glasses")

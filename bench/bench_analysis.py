@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.analysis import OfflineAnalyser, read_image
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 WIDTH, HEIGHT = 1280, 720

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_cache.py [--seconds 5]
 
 Every face API request counts a rate limit: django-ratelimit's get_usage (an `add`, then an
-atomic `incr`) in safeface/core/shared_cache.py's SQLite file. Processes x threads count at once
+atomic `incr`) in facekit/core/shared_cache.py's SQLite file. Processes x threads count at once
 for --seconds, as the web server's workers do; the table gives counts/s and each count's latency.
 A second row per shape has processes not take turns on the lock file (threads still take
 turns on their process's lock), so that SQLite's own busy handler settles who writes:
@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from safeface.core.shared_cache import SQLiteCache  # no Django needed to make the file
+from facekit.core.shared_cache import SQLiteCache  # no Django needed to make the file
 
 SHAPES = ((1, 1), (2, 1), (2, 16))
 
@@ -32,7 +32,7 @@ def count(out, threads: int, seconds: float, turns: bool, data: str) -> None:
     from django.test import RequestFactory
     from django_ratelimit.core import get_usage
 
-    from safeface.core import shared_cache as cache
+    from facekit.core import shared_cache as cache
 
     if not turns:  # threads still take turns on the process's lock, as before the lock file
         cache.SQLiteCache._turn = lambda self: cache._WRITES

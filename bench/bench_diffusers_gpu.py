@@ -117,7 +117,7 @@ def main() -> None:
     if not torch.cuda.is_available():
         raise SystemExit("This benchmark needs a CUDA GPU.")
 
-    from safeface.engines.generation.diffusion import DiffusersGenerator, DiffusionSettings
+    from facekit.engines.generation.diffusion import DiffusersGenerator, DiffusionSettings
 
     dtype = DTYPES[arguments.dtype]
     torch.backends.cuda.matmul.allow_tf32 = True

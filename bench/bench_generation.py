@@ -23,11 +23,11 @@ import time
 import numpy as np
 import torch
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, DcganGenerator
-from safeface.engines.generation.latents import seed_latent
-from safeface.engines.generation.quality import QualityGate
-from safeface.engines.generation.stylegan import MobileStyleGanGenerator
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, DcganGenerator
+from facekit.engines.generation.latents import seed_latent
+from facekit.engines.generation.quality import QualityGate
+from facekit.engines.generation.stylegan import MobileStyleGanGenerator
 
 
 def timed(function, repeats: int, budget_s: float = 1.0) -> list[float]:
@@ -104,8 +104,8 @@ def main() -> None:
 
 
 def gpu_rows(repeats: int) -> None:
-    from safeface.engines.generation.runtime import load_network
-    from safeface.engines.generation.stylegan import weight_files
+    from facekit.engines.generation.runtime import load_network
+    from facekit.engines.generation.stylegan import weight_files
 
     providers = ["CUDAExecutionProvider"]
     synthesis_file = weight_files()[1]

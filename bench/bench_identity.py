@@ -38,12 +38,12 @@ from bench_analysis import one_face_photo
 from bench_video import build_clip
 from skimage import data as skimage_data
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.measure import MESH_CHEEKS, to_lab
-from safeface.engines.registry import load_generator
-from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_judges
-from safeface.engines.swapping import MeshSwapper, load_swapper, prepare_source, regions, swap_photo
-from safeface.engines.video import VideoSwap
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.measure import MESH_CHEEKS, to_lab
+from facekit.engines.registry import load_generator
+from facekit.engines.recognition import VideoIdentityCheck, check_photo, load_judges
+from facekit.engines.swapping import MeshSwapper, load_swapper, prepare_source, regions, swap_photo
+from facekit.engines.video import VideoSwap
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL_CORES = frozenset(os.sched_getaffinity(0))  # the timings pin to one of them, the video row uses all
@@ -226,7 +226,7 @@ def swapper_rows(name, swapper, judges, analyser, dlib_detector, sources, pictur
 
 def levers() -> dict:
     """mesh@2.1 with one lever undone at a time (each back to mesh@1.2's way), and the stronger setting."""
-    from safeface.engines.swapping.mesh import SKIN_OUTLINE_FEATHER, IdentityMeshSwapper
+    from facekit.engines.swapping.mesh import SKIN_OUTLINE_FEATHER, IdentityMeshSwapper
 
     variants = {
         "no shape": IdentityMeshSwapper(shape=0.0),

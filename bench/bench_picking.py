@@ -35,11 +35,11 @@ import time
 import numpy as np
 import torch
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation import resize_square
-from safeface.engines.generation import dcgan
-from safeface.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, MEASURE_SIZE, PICK_ROUND, SURE_FACE, DcganGenerator
-from safeface.engines.generation.latents import seed_latent
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation import resize_square
+from facekit.engines.generation import dcgan
+from facekit.engines.generation.dcgan import DEFAULT_CANDIDATES, LATENT_DIM, MEASURE_SIZE, PICK_ROUND, SURE_FACE, DcganGenerator
+from facekit.engines.generation.latents import seed_latent
 
 JUDGE_SIZE = 300
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from safeface.provenance import (
+from facekit.provenance import (
     GenerationFacts,
     Kind,
     Verdict,
@@ -35,9 +35,9 @@ from safeface.provenance import (
     read_provenance,
     watermark,
 )
-from safeface.provenance.image_formats import decode_rgb, encode_rgb, open_image
-from safeface.provenance.manifest import read_manifest, sign_image
-from safeface.provenance.xmp import build_packet, parse_packet
+from facekit.provenance.image_formats import decode_rgb, encode_rgb, open_image
+from facekit.provenance.manifest import read_manifest, sign_image
+from facekit.provenance.xmp import build_packet, parse_packet
 
 
 def sample_photo(size: int) -> np.ndarray:
@@ -85,10 +85,10 @@ def print_video(runs: int, identity) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from samples.clips import clip_frames, source_image, write_clip
-    from safeface.engines.analysis import OfflineAnalyser
-    from safeface.engines.swapping import IdentityMeshSwapper, prepare_source
-    from safeface.engines.video import VideoSwap
-    from safeface.provenance import FrameMarker, label_video, video_tags
+    from facekit.engines.analysis import OfflineAnalyser
+    from facekit.engines.swapping import IdentityMeshSwapper, prepare_source
+    from facekit.engines.video import VideoSwap
+    from facekit.provenance import FrameMarker, label_video, video_tags
 
     facts = GenerationFacts(Kind.SWAP, 42, "mesh@2.0", spec={})
     frame = clip_frames(1280, 720, 1)[0]

@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from samples.clips import PHOTOS, T1, clip_frames, write_clip  # noqa: E402
-from safeface.engines.analysis import OfflineAnalyser, read_image  # noqa: E402
-from safeface.engines.screening import Screening, load_screener  # noqa: E402
-from safeface.engines.video import sampled_frames  # noqa: E402
+from facekit.engines.analysis import OfflineAnalyser, read_image  # noqa: E402
+from facekit.engines.screening import Screening, load_screener  # noqa: E402
+from facekit.engines.video import sampled_frames  # noqa: E402
 
 THRESHOLD = 0.5
 
@@ -59,7 +59,7 @@ def main() -> None:
     print(f"| a 10 s 720p clip, one frame a second (decoding included) | "
           f"{median_ms(lambda: screening.frames(sampled_frames(clip, 1.0)), max(1, args.runs // 2)):.0f} |")
 
-    from safeface.engines.generation.dcgan import DcganGenerator
+    from facekit.engines.generation.dcgan import DcganGenerator
 
     generator = DcganGenerator(OfflineAnalyser())
     pictures = {path.name: read_image(path) for path in sorted(PHOTOS.glob("*.*"))}

@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 from bench_analysis import one_face_photo, six_faces_photo
 
-from safeface.engines.analysis import OfflineAnalyser
-from safeface.engines.registry import load_generator
-from safeface.engines.swapping import load_swapper, prepare_source
+from facekit.engines.analysis import OfflineAnalyser
+from facekit.engines.registry import load_generator
+from facekit.engines.swapping import load_swapper, prepare_source
 
 
 def avatar(analyser: OfflineAnalyser) -> np.ndarray:

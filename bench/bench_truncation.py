@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation.resample import resize_square
-from safeface.engines.generation.styles import TRUNCATION
-from safeface.engines.generation.stylegan import MobileStyleGanGenerator
-from safeface.engines.recognition import load_recogniser
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation.resample import resize_square
+from facekit.engines.generation.styles import TRUNCATION
+from facekit.engines.generation.stylegan import MobileStyleGanGenerator
+from facekit.engines.recognition import load_recogniser
 
 SURE = 0.8
 

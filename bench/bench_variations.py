@@ -17,12 +17,12 @@ import logging
 
 import numpy as np
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation.guided import objectives_for
-from safeface.engines.measure import measure
-from safeface.engines.recognition import load_recogniser
-from safeface.engines.registry import load_generator
-from safeface.engines.vocabulary import validate_spec
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation.guided import objectives_for
+from facekit.engines.measure import measure
+from facekit.engines.recognition import load_recogniser
+from facekit.engines.registry import load_generator
+from facekit.engines.vocabulary import validate_spec
 
 SIZE = 512
 CHANGES = [("expression", "broad_smile"), ("expression", "neutral"), ("head_pose", "slightly_left"),

@@ -26,13 +26,13 @@ import av
 import cv2
 import numpy as np
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.analysis.facemesh import FaceMeshLandmarker
-from safeface.engines.swapping import load_swapper, prepare_source
-from safeface.engines.video import VideoSwap
-from safeface.engines.video.frames import Colour
-from safeface.engines.video.opening import open_video
-from safeface.engines.video.writer import VideoWriter
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.analysis.facemesh import FaceMeshLandmarker
+from facekit.engines.swapping import load_swapper, prepare_source
+from facekit.engines.video import VideoSwap
+from facekit.engines.video.frames import Colour
+from facekit.engines.video.opening import open_video
+from facekit.engines.video.writer import VideoWriter
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 WIDTH, HEIGHT, FPS = 1280, 720, 30

@@ -46,8 +46,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from safeface.provenance import Kind, watermark
-from safeface.provenance.watermark import WatermarkPayload
+from facekit.provenance import Kind, watermark
+from facekit.provenance.watermark import WatermarkPayload
 
 
 # --- transformations --------------------------------------------------------------------
@@ -126,7 +126,7 @@ def packaged_photos() -> dict[str, np.ndarray]:
     from skimage import data
 
     from samples.clips import PHOTOS
-    from safeface.engines.analysis import read_image
+    from facekit.engines.analysis import read_image
 
     photos = {f"insightface {p.name}": read_image(p) for p in sorted(PHOTOS.iterdir()) if p.suffix in (".jpg", ".png")}
     for name in ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry", "retina",
@@ -137,8 +137,8 @@ def packaged_photos() -> dict[str, np.ndarray]:
 
 
 def dcgan_faces(seeds: range) -> list[np.ndarray]:
-    from safeface.engines.generation.dcgan import LATENT_DIM, DcganGenerator
-    from safeface.engines.generation.latents import seed_latent
+    from facekit.engines.generation.dcgan import LATENT_DIM, DcganGenerator
+    from facekit.engines.generation.latents import seed_latent
 
     generator = DcganGenerator()
     faces = []
@@ -170,8 +170,8 @@ def swap_targets(analyser) -> dict[str, np.ndarray]:
 
 def swap_results(count: int, sources: list[np.ndarray]) -> list[tuple[str, np.ndarray]]:
     """`count` results of the mesh swapper: every target with each source in turn."""
-    from safeface.engines.analysis import OfflineAnalyser
-    from safeface.engines.swapping import load_swapper, prepare_source, swap_photo
+    from facekit.engines.analysis import OfflineAnalyser
+    from facekit.engines.swapping import load_swapper, prepare_source, swap_photo
 
     analyser, swapper = OfflineAnalyser(), load_swapper("mesh")
     prepared = [prepare_source(analyser, source) for source in sources]

@@ -59,7 +59,7 @@ RAW_FACES = 12
 
 def _draw(name: str) -> float:
     """Faces/s of the generator alone (in a fresh process, so nothing of the site's is loaded)."""
-    from safeface.engines.registry import load_generator
+    from facekit.engines.registry import load_generator
 
     generator = load_generator(name)
     generator.generate(None, [10_000_000], generator.native_size)

@@ -17,8 +17,8 @@ from pathlib import Path
 from django.conf import settings
 
 from safeface import inference
-from safeface.engines import active
-from safeface.engines.licences import Licence, licence_for
+from facekit.engines import active
+from facekit.engines.licences import Licence, licence_for
 
 
 @dataclass(frozen=True)

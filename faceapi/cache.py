@@ -36,7 +36,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from safeface.core.storage import is_s3, key_prefix, stored_files
+from facekit.core.storage import is_s3, key_prefix, stored_files
 
 from .api_engine import Engine
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from safeface.core.jobs import ACTIVE_CONDITION, Job, JobStatus
+from facekit.core.jobs import ACTIVE_CONDITION, Job, JobStatus
 
 from . import cache
 

@@ -8,8 +8,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from safeface.core.fields import MAX_SEED
-from safeface.provenance import ANIMATION_TYPES
+from facekit.core.fields import MAX_SEED
+from facekit.provenance import ANIMATION_TYPES
 
 MAX_VALUE_LENGTH = 1000
 DIM_MIN, DIM_MAX, DIM_DEFAULT = 10, 1024, 300

@@ -1,7 +1,7 @@
 """Pixels to files: the master images the worker keeps, and the labelled files the API
 serves. No torch here: the web process resizes and labels from cached masters.
 
-Encoder settings are fixed (safeface/provenance/image_formats.py for stills,
+Encoder settings are fixed (facekit/provenance/image_formats.py for stills,
 animation_formats.py for animations), so the same master gives the same pixels in every process.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from safeface.engines.generation import resize_square
-from safeface.engines.licences import model_entry
-from safeface.provenance import GenerationFacts, Kind, label_animation, label_image, watermark
+from facekit.engines.generation import resize_square
+from facekit.engines.licences import model_entry
+from facekit.provenance import GenerationFacts, Kind, label_animation, label_image, watermark
 
 from .params import IMAGE_FORMATS
 

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 
 from safeface import inference
-from safeface.core.jobs import STORAGE_FULL, JobError, batch_failures, claim_queued, job_task
+from facekit.core.jobs import STORAGE_FULL, JobError, batch_failures, claim_queued, job_task
 
 from . import cache, rendering
 from .models import FaceRender, RenderKind

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import get_usage
 
 from safeface import inference
-from safeface.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
+from facekit.core.jobs import QUEUE_DOWN_MESSAGE, JobStatus, queue_available
 
 from . import cache, openapi, rendering
 from .waiting import Waiting
@@ -114,7 +114,7 @@ def _tagged_response(tag: str, data: bytes | None, content_type: str, filename: 
     response["X-Content-Type-Options"] = "nosniff"
     response["Access-Control-Allow-Origin"] = "*"
     # No Content-Security-Policy: it governs documents, not images sent with nosniff
-    # (safeface/core/content_security.py then skips building it).
+    # (facekit/core/content_security.py then skips building it).
     response._csp_exempt = response._csp_exempt_ro = True
     return response
 

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from safeface.core.jobs import ACTIVE_STATES, Job, JobStatus
+from facekit.core.jobs import ACTIVE_STATES, Job, JobStatus
 
 TICK_SECONDS = 0.05
 FIELDS = ("status", "error", "progress")

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 
 class Visibility(models.TextChoices):

@@ -7,7 +7,7 @@ class SafeFaceConfig(AppConfig):
     verbose_name = "SafeFace"
 
     def ready(self):
-        from safeface.core.cores import limit_native_threads
+        from facekit.core.cores import limit_native_threads
 
         make_folders()
 
@@ -54,6 +54,6 @@ def warm_engines(**kwargs):
 
 def install_schedules(**kwargs):
     """Keep the periodic tasks in django-q2's schedule table (idempotent), on the CPU cluster."""
-    from safeface.core import queues
+    from facekit.core import queues
 
     queues.keep_schedule("Reap expired jobs", "safeface.tasks.reap_jobs", minutes=1)

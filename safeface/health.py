@@ -10,9 +10,9 @@ from django.db import connection
 from django_q.tasks import async_task, fetch
 
 from safeface import inference
-from safeface.engines import active
-from safeface.engines.licences import allowed, licence_for, model_row
-from safeface.engines.production_weights import BUFFALO_L, INSWAPPER
+from facekit.engines import active
+from facekit.engines.licences import allowed, licence_for, model_row
+from facekit.engines.production_weights import BUFFALO_L, INSWAPPER
 
 
 def check_database() -> dict:

@@ -17,7 +17,7 @@ def _share_cores() -> None:
     several single-threaded workers beat one that spreads over every core."""
     import torch  # noqa: F401  (loaded first, so that the limit reaches it)
 
-    from safeface.core.cores import limit_native_threads
+    from facekit.core.cores import limit_native_threads
 
     threads = settings.SAFEFACE_ENGINE_THREADS
     limit_native_threads(threads)
@@ -26,7 +26,7 @@ def _share_cores() -> None:
 
 @functools.cache
 def analyser():
-    from safeface.engines.analysis import load_analyser
+    from facekit.engines.analysis import load_analyser
 
     _share_cores()
     return load_analyser(
@@ -78,7 +78,7 @@ def api_generator():
 
 @functools.cache
 def _generator(choice: GeneratorChoice):
-    from safeface.engines.registry import load_generator
+    from facekit.engines.registry import load_generator
 
     _share_cores()
     diffusers = {"model": choice.model, "steps": choice.steps}
@@ -101,7 +101,7 @@ def _generator(choice: GeneratorChoice):
 
 @functools.cache
 def quality_gate():
-    from safeface.engines.generation import QualityGate
+    from facekit.engines.generation import QualityGate
 
     return QualityGate(generator(), analyser(), max_tries=settings.SAFEFACE_QUALITY_TRIES)
 
@@ -109,7 +109,7 @@ def quality_gate():
 def active_generator_kind(choice: GeneratorChoice | None = None) -> str:
     """Which generator backend the worker uses (the studio's, or `choice`), decided without
     loading it (the web process must not import torch): "diffusers", "mobilestylegan" or "dcgan"."""
-    from safeface.engines.active import generator_kind
+    from facekit.engines.active import generator_kind
 
     choice = choice or studio_choice()
     return generator_kind(choice.name, choice.model, settings.SAFEFACE_MODELS_DIR, settings.SAFEFACE_MODEL_LICENCES)
@@ -124,16 +124,16 @@ def varies_one_person() -> bool:
 @functools.cache
 def honoured_values() -> dict[str, frozenset[str] | None]:
     """Attribute -> the values the active generator follows (None: every value)."""
-    from safeface.engines.vocabulary import ATTRIBUTES
+    from facekit.engines.vocabulary import ATTRIBUTES
 
     kind = active_generator_kind()
     if kind == "diffusers":
         return {key: None for key in ATTRIBUTES}
     if kind == "mobilestylegan":
-        from safeface.engines.generation import style_followed_values
+        from facekit.engines.generation import style_followed_values
 
         return style_followed_values()
-    from safeface.engines.generation import guided_values
+    from facekit.engines.generation import guided_values
 
     return dict(guided_values(with_face_analysis=True))
 
@@ -141,7 +141,7 @@ def honoured_values() -> dict[str, frozenset[str] | None]:
 def models_used(*engines) -> list[dict]:
     """The models a file's provenance names (GenerationFacts.models): each engine's name@version
     and licence; None stands for an engine that did not run."""
-    from safeface.engines.licences import model_entry
+    from facekit.engines.licences import model_entry
 
     return [model_entry(engine) for engine in engines if engine is not None]
 
@@ -156,7 +156,7 @@ def swap_models(swapper) -> list[dict]:
 def signing_identity():
     """The C2PA signer for labelling files: a real one from settings, else a
     development identity kept in the data folder."""
-    from safeface.provenance import load_identity, load_or_create_dev_identity
+    from facekit.provenance import load_identity, load_or_create_dev_identity
 
     if settings.SAFEFACE_C2PA_CERT_CHAIN:
         return load_identity(
@@ -171,7 +171,7 @@ def signing_identity():
 @functools.cache
 def swapper(strong: bool = False):
     """The face swapper (SAFEFACE_SWAPPER), or its stronger setting, once per worker process."""
-    from safeface.engines.swapping import load_swapper
+    from facekit.engines.swapping import load_swapper
 
     _share_cores()
     engine = load_swapper(
@@ -188,7 +188,7 @@ def swapper(strong: bool = False):
 @functools.cache
 def screening():
     """The sexual-content screening of uploads (SAFEFACE_SCREENER), or None when it is off."""
-    from safeface.engines.screening import Screening, load_screener
+    from facekit.engines.screening import Screening, load_screener
 
     _share_cores()
     screener = load_screener(settings.SAFEFACE_SCREENER, model=settings.SAFEFACE_SCREENER_MODEL or None,
@@ -204,7 +204,7 @@ def screening():
 def judges():
     """The identity judges of swap results (SAFEFACE_RECOGNISER), none the swapper is driven
     by (recognition.load_judges), once per worker process."""
-    from safeface.engines.recognition import load_judges
+    from facekit.engines.recognition import load_judges
 
     _share_cores()
     found = load_judges(settings.SAFEFACE_RECOGNISER, settings.SAFEFACE_MODELS_DIR, swapper=swapper(),

@@ -1,5 +1,5 @@
 """/metrics for Prometheus: request metrics from django-prometheus, plus what is read from our
-own rows at scrape time (safeface.core.metrics): jobs and the queue here, each app's own
+own rows at scrape time (facekit.core.metrics): jobs and the queue here, each app's own
 from its collector."""
 
 import hmac
@@ -14,13 +14,13 @@ from django_q.brokers import get_broker
 from prometheus_client import multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from safeface.core import metrics as core_metrics
-from safeface.core.jobs import job_models
+from facekit.core import metrics as core_metrics
+from facekit.core.jobs import job_models
 
 
 class JobsCollector:
     """Job counts by type and status, durations of finished jobs, queue depth. Each app adds
-    the metrics of its own rows (safeface.core.metrics.register)."""
+    the metrics of its own rows (facekit.core.metrics.register)."""
 
     def collect(self):
         jobs = GaugeMetricFamily("safeface_jobs", "Job rows by type and status", labels=["job", "status"])

@@ -13,9 +13,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from safeface.core.queues import HARDWARE  # Django settings only, read lazily
-from safeface.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, SCREENER_NAMES, SWAPPER_NAMES, recogniser_kinds  # torch-free
-from safeface.engines.licences import POLICIES, LicenceRefused, require  # torch-free
+from facekit.core.queues import HARDWARE  # Django settings only, read lazily
+from facekit.engines.active import ANALYSER_NAMES, GENERATOR_NAMES, SCREENER_NAMES, SWAPPER_NAMES, recogniser_kinds  # torch-free
+from facekit.engines.licences import POLICIES, LicenceRefused, require  # torch-free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -135,9 +135,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "safeface.core.content_security.CSPMiddleware",  # django-csp, skipped on exempt responses
+    "facekit.core.content_security.CSPMiddleware",  # django-csp, skipped on exempt responses
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "safeface.core.htmx.HtmxMiddleware",  # django-htmx's, adding Vary: HX-Request where views ask
+    "facekit.core.htmx.HtmxMiddleware",  # django-htmx's, adding Vary: HX-Request where views ask
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -188,11 +188,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # One SQLite file on this machine: atomic, cheap counters (safeface/core/shared_cache.py).
-    CACHES = {"default": {"BACKEND": "safeface.core.shared_cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
+    # One SQLite file on this machine: atomic, cheap counters (facekit/core/shared_cache.py).
+    CACHES = {"default": {"BACKEND": "facekit.core.shared_cache.SQLiteCache", "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # --- Task queue (django-q2) ---------------------------------------------------------
-# The broker only delivers; our own rows are the job records (safeface/core/jobs.py).
+# The broker only delivers; our own rows are the job records (facekit/core/jobs.py).
 JOB_LEASE = timedelta(seconds=env.int("SAFEFACE_JOB_LEASE", default=600))
 JOB_MAX_ATTEMPTS = env.int("SAFEFACE_JOB_MAX_ATTEMPTS", default=3)
 # A queued row untouched this long is enqueued again (its message may have been lost).
@@ -207,7 +207,7 @@ SAFEFACE_WARM_ENGINES = env.bool("SAFEFACE_WARM_ENGINES", default=True)  # build
 SAFEFACE_QUEUE_NAME = env.str("SAFEFACE_QUEUE_NAME", default="safeface")
 # "one": one cluster does everything. "split": GPU work (avatars, swaps, face API renders) and
 # CPU work (upload analysis, every schedule) each get a cluster, named here (hardware -> name)
-# and chosen by safeface/core/queues.py; a GPU machine runs its cluster with Q_CLUSTER_NAME.
+# and chosen by facekit/core/queues.py; a GPU machine runs its cluster with Q_CLUSTER_NAME.
 SAFEFACE_QUEUES = _one_of("SAFEFACE_QUEUES", ("one", "split"), default="one")
 SAFEFACE_CLUSTERS = {hardware: f"{SAFEFACE_QUEUE_NAME}-{hardware}" for hardware in HARDWARE} if SAFEFACE_QUEUES == "split" else {}
 Q_CLUSTER = {
@@ -220,7 +220,7 @@ Q_CLUSTER = {
     # django-q2's timeout must stay below its retry, or a slow task is delivered twice.
     "timeout": env.int("SAFEFACE_TASK_TIMEOUT", default=3600),
     "retry": env.int("SAFEFACE_TASK_TIMEOUT", default=3600) + 60,
-    # Our reaper, not django-q2, decides about re-delivery; see safeface/core/jobs.py.
+    # Our reaper, not django-q2, decides about re-delivery; see facekit/core/jobs.py.
     "max_attempts": 1,
     "ack_failures": True,
     "catch_up": False,
@@ -269,7 +269,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "safeface.core.storage.AtomicFileSystemStorage"},
+    "default": {"BACKEND": "facekit.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Media on an S3-compatible service (AWS, MinIO, Ceph RGW, R2...) when a bucket is named: then no
@@ -278,7 +278,7 @@ STORAGES = {
 SAFEFACE_S3_BUCKET = env.str("SAFEFACE_S3_BUCKET", default="")
 if SAFEFACE_S3_BUCKET:
     STORAGES["default"] = {
-        "BACKEND": "safeface.core.s3.AtomicS3Storage",
+        "BACKEND": "facekit.core.s3.AtomicS3Storage",
         "OPTIONS": {
             "bucket_name": SAFEFACE_S3_BUCKET,
             "endpoint_url": env.str("SAFEFACE_S3_ENDPOINT_URL", default="") or None,
@@ -361,7 +361,7 @@ SAFEFACE_SIGNUP_RATE = env.str("SAFEFACE_SIGNUP_RATE", default="5/m")
 SAFEFACE_PASSWORD_RESET_RATE = env.str("SAFEFACE_PASSWORD_RESET_RATE", default="5/h")
 SAFEFACE_VERIFY_RATE = env.str("SAFEFACE_VERIFY_RATE", default="20/m")  # checks on /verify/
 SAFEFACE_VERIFY_MAX_BYTES = env.int("SAFEFACE_VERIFY_MAX_BYTES", default=20 * 2**20)
-RATELIMIT_VIEW = "safeface.core.ratelimits.rate_limited"
+RATELIMIT_VIEW = "facekit.core.ratelimits.rate_limited"
 # Behind a reverse proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 # django-ratelimit's other settings at its own defaults, spelled out: it reads each one per
@@ -386,7 +386,7 @@ SAFEFACE_THUMBNAIL_SIZE = env.int("SAFEFACE_THUMBNAIL_SIZE", default=256)
 SAFEFACE_REPORTS_TO_HIDE = env.int("SAFEFACE_REPORTS_TO_HIDE", default=3)
 
 # --- Provenance ----------------------------------------------------------------------
-# Provenance (safeface/provenance). Unset: a development C2PA identity is made on
+# Provenance (facekit/provenance). Unset: a development C2PA identity is made on
 # first use in DATA_DIR/c2pa (files validate against it, but no one else trusts it).
 SAFEFACE_C2PA_CERT_CHAIN = env.str("SAFEFACE_C2PA_CERT_CHAIN", default="")  # PEM, signer first
 SAFEFACE_C2PA_PRIVATE_KEY = env.str("SAFEFACE_C2PA_PRIVATE_KEY", default="")  # PEM

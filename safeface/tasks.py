@@ -2,11 +2,11 @@
 
 import time
 
-from safeface.core import jobs
+from facekit.core import jobs
 
 
 def reap_jobs() -> dict[str, int]:
-    """Scheduled every minute: take back jobs whose worker died (safeface/core/jobs.py)."""
+    """Scheduled every minute: take back jobs whose worker died (facekit/core/jobs.py)."""
     return jobs.reap()
 
 

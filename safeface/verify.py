@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from moderation.models import reportable_model
 from safeface import inference
-from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
-from safeface.core.ratelimits import limited
+from facekit.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
+from facekit.core.ratelimits import limited
 
 SOURCE_TYPES = {
     TRAINED_ALGORITHMIC_MEDIA: "made entirely by a generative model",

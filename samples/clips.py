@@ -11,7 +11,7 @@ import av
 import cv2
 import numpy as np
 
-from safeface.engines.analysis import read_image
+from facekit.engines.analysis import read_image
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 T1 = PHOTOS / "t1.jpg"  # insightface's group photo: several faces

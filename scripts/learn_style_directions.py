@@ -1,4 +1,4 @@
-"""Learn MobileStyleGAN's style space: writes safeface/engines/generation/data/mobilestylegan.npz.
+"""Learn MobileStyleGAN's style space: writes facekit/engines/generation/data/mobilestylegan.npz.
 
     .venv/bin/python scripts/learn_style_directions.py --faces 2000
 
@@ -35,19 +35,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from safeface.engines.analysis import load_analyser  # noqa: E402
-from safeface.engines.generation import styles  # noqa: E402
-from safeface.engines.generation.latents import seed_latent  # noqa: E402
-from safeface.engines.generation.resample import resize_square  # noqa: E402
-from safeface.engines.generation.stylegan import STYLE_DIM, weight_files  # noqa: E402
-from safeface.engines.generation.runtime import load_network  # noqa: E402
-from safeface.engines.measure import measure  # noqa: E402
+from facekit.engines.analysis import load_analyser  # noqa: E402
+from facekit.engines.generation import styles  # noqa: E402
+from facekit.engines.generation.latents import seed_latent  # noqa: E402
+from facekit.engines.generation.resample import resize_square  # noqa: E402
+from facekit.engines.generation.stylegan import STYLE_DIM, weight_files  # noqa: E402
+from facekit.engines.generation.runtime import load_network  # noqa: E402
+from facekit.engines.measure import measure  # noqa: E402
 
 AVERAGE_SEEDS = 10_000
 MEASURE_SIZE = 256
 RIDGE = (1.0, 10.0, 100.0, 1000.0)
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "safeface/engines/generation/data" / styles.DATA_FILE
+OUTPUT = ROOT / "facekit/engines/generation/data" / styles.DATA_FILE
 
 
 def readings(image: np.ndarray, analyser) -> list[float] | None:

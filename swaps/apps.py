@@ -8,7 +8,7 @@ class SwapsConfig(AppConfig):
     def ready(self):
         from swaps import signals  # noqa: F401
         from swaps.metrics import SwapsCollector
-        from safeface.core import metrics
+        from facekit.core import metrics
 
         metrics.register(SwapsCollector())
 
@@ -18,6 +18,6 @@ class SwapsConfig(AppConfig):
 
 def install_schedules(**kwargs):
     """Keep the retention task in django-q2's schedule table (idempotent), on the CPU cluster."""
-    from safeface.core import queues
+    from facekit.core import queues
 
     queues.keep_schedule("Delete uploaded swap targets after retention", "swaps.tasks.purge_targets", minutes=10)

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from avatars.models import Avatar
-from safeface.engines.selection import select_by_area
+from facekit.engines.selection import select_by_area
 from swaps.uploads import ACCEPTED, UploadRefused, check_upload
 
 AVATARS_SHOWN = 24  # of each: mine and the public gallery's; any usable one validates

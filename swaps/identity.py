@@ -1,6 +1,6 @@
 """The identity check of a swap, told to its owner in plain words.
 
-The worker stores what the judges measured (safeface.engines.recognition.result); this turns
+The worker stores what the judges measured (facekit.engines.recognition.result); this turns
 it into one sentence per swapped face. Distances are each judge's own: below its limit it
 takes two faces for the same person. A face is called hidden only when no judge matches it;
 when the judges disagree, the sentence names the one that still does.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safeface.engines.recognition import FaceCheck, IdentityCheck, Reading
+from facekit.engines.recognition import FaceCheck, IdentityCheck, Reading
 
 
 @dataclass(frozen=True)

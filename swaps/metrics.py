@@ -4,8 +4,8 @@ each identity judge, how often the judges disagree, and the uploads the screenin
 from django.db.models import Count
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
-from safeface.core.jobs import JobStatus
-from safeface.engines.recognition import IdentityCheck
+from facekit.core.jobs import JobStatus
+from facekit.engines.recognition import IdentityCheck
 
 
 class SwapsCollector:

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from avatars.models import Avatar
 from moderation.models import Moderated, ModeratedQuerySet
-from safeface.core.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
-from safeface.engines.recognition import IdentityCheck
+from facekit.core.jobs import ACTIVE_CONDITION, ACTIVE_STATES, Job, JobStatus
+from facekit.engines.recognition import IdentityCheck
 from swaps.identity import verdicts
 
 

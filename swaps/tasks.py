@@ -12,14 +12,14 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from safeface import inference
-from safeface.core.files import encode_thumbnail
-from safeface.core.orphans import purge_orphans
-from safeface.core.storage import temporary_leftovers
-from safeface.core.jobs import JobError, job_task
-from safeface.engines.recognition import VideoIdentityCheck
-from safeface.engines.swapping import NoFaceError, prepare_source, swap_photo
-from safeface.engines.video import VideoError, VideoSwap, read_frame, sampled_frames
-from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
+from facekit.core.files import encode_thumbnail
+from facekit.core.orphans import purge_orphans
+from facekit.core.storage import temporary_leftovers
+from facekit.core.jobs import JobError, job_task
+from facekit.engines.recognition import VideoIdentityCheck
+from facekit.engines.swapping import NoFaceError, prepare_source, swap_photo
+from facekit.engines.video import VideoError, VideoSwap, read_frame, sampled_frames
+from facekit.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
 from swaps import files
 from avatars.models import Avatar
 from swaps.models import SwapJob, Target

@@ -6,7 +6,7 @@ capped before a pixel is decoded, then re-encoded (orientation applied, no EXIF,
 colour-profile tricks or trailing bytes). Videos are recognised by their container
 signature (ISO base media or Matroska/WebM) before FFmpeg sees them, so a text playlist
 or a concat script never reaches a demuxer; then they are probed with the container
-whitelist of `safeface.engines.video.probe` and held to the caps in settings.
+whitelist of `facekit.engines.video.probe` and held to the caps in settings.
 
 Every refusal is an `UploadRefused` whose message is shown to the person as is.
 """
@@ -198,7 +198,7 @@ def check_video(path: Path, name: str | None = None) -> CheckedUpload:
     """Probe with the engine's container whitelist, then hold to the caps in settings
     (the stream cap is checked by the probe, before it decodes anything). Messages call
     the file by `name`, the person's own name for it, never by its temporary one."""
-    from safeface.engines.video import VideoError, probe  # not at the top: the package loads onnxruntime
+    from facekit.engines.video import VideoError, probe  # not at the top: the package loads onnxruntime
 
     try:
         info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS, name=name or "the video")

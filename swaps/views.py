@@ -10,8 +10,8 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from django_ratelimit.core import is_ratelimited
 
 from moderation.views import delete_after_confirming, share
-from safeface.core import jobs, media
-from safeface.core.jobs import JobStatus
+from facekit.core import jobs, media
+from facekit.core.jobs import JobStatus
 from swaps import files
 from swaps.forms import FacePickForm, UploadForm, avatar_options
 from swaps.models import SwapJob, Target

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('spec', models.JSONField(help_text='the validated attribute spec (safeface/engines/vocabulary.py)')),
+                ('spec', models.JSONField(help_text='the validated attribute spec (facekit/engines/vocabulary.py)')),
                 ('seed', models.PositiveBigIntegerField(help_text='the seed asked for')),
                 ('used_seed', models.PositiveBigIntegerField(blank=True, help_text='the seed that passed the quality gate', null=True)),
                 ('size', models.PositiveSmallIntegerField(default=512)),

@@ -1,7 +1,7 @@
 import pytest
 
 from avatars.models import Avatar
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from tests.images import png_bytes
 
 
@@ -17,8 +17,8 @@ def make_avatar(media):
     from django.core.files.base import ContentFile
     import numpy as np
 
-    from safeface.core.files import encode_thumbnail
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.core.files import encode_thumbnail
+    from facekit.engines.vocabulary import validate_spec
 
     def make(owner, status=JobStatus.DONE, **fields):
         spec = validate_spec(fields.pop("spec", {"expression": "smile"}))

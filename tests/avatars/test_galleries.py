@@ -5,8 +5,8 @@ from django.core.files.storage import default_storage
 
 from avatars.models import Avatar
 from moderation.models import Visibility
-from safeface.core.storage import stored_files
-from safeface.core.jobs import JobStatus
+from facekit.core.storage import stored_files
+from facekit.core.jobs import JobStatus
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

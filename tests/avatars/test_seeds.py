@@ -4,7 +4,7 @@ hashing, is above 2**63 half the time and must be stored and read back as is."""
 import pytest
 
 from avatars.models import Avatar
-from safeface.engines.generation.quality import retry_seed
+from facekit.engines.generation.quality import retry_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django_q.brokers import get_broker
 
 from avatars.models import Avatar
-from safeface.engines.vocabulary import ATTRIBUTES
+from facekit.engines.vocabulary import ATTRIBUTES
 
 pytestmark = pytest.mark.django_db
 

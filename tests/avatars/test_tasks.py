@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 
 from avatars.models import Avatar
-from safeface.core.storage import stored_files
+from facekit.core.storage import stored_files
 from avatars.tasks import generate_avatar
 from safeface import inference
-from safeface.engines.generation import GenerationFailed
-from safeface.engines.vocabulary import validate_spec
-from safeface.core.jobs import JobStatus
+from facekit.engines.generation import GenerationFailed
+from facekit.engines.vocabulary import validate_spec
+from facekit.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_progress_is_reported_while_generating(queued, monkeypatch):
 
 
 def test_the_file_carries_provenance_and_a_watermark_with_the_avatars_id(queued):
-    from safeface.provenance import TRAINED_ALGORITHMIC_MEDIA, Kind, Verdict, read_provenance
+    from facekit.provenance import TRAINED_ALGORITHMIC_MEDIA, Kind, Verdict, read_provenance
 
     generate_avatar(job_id=queued.pk)
     avatar = Avatar.objects.get(pk=queued.pk)
@@ -139,7 +139,7 @@ def test_unwritable_storage_fails_the_job_with_a_clear_message(queued, settings,
 
 
 def _manifest_models(avatar) -> list[dict]:
-    from safeface.provenance import Verdict, read_provenance
+    from facekit.provenance import Verdict, read_provenance
 
     report = read_provenance(avatar.image.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
     assert report.c2pa.verdict == Verdict.TRUSTED

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from avatars.models import Avatar
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from tests.e2e.cluster import children, loads_torch, stored, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

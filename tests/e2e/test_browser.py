@@ -205,7 +205,7 @@ def test_a_person_reports_someone_elses_avatar_from_a_tidy_form(page, settings, 
 
     from avatars.models import Avatar
     from moderation.models import Report
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.engines.vocabulary import validate_spec
 
     settings.MEDIA_ROOT = tmp_path / "media"
     alice = get_user_model().objects.create_user("alice")
@@ -247,9 +247,9 @@ def test_the_browser_asks_for_an_avatar_before_it_sends_an_upload(page, settings
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
 
-    from safeface.core.files import encode_thumbnail
+    from facekit.core.files import encode_thumbnail
     from avatars.models import Avatar
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.engines.vocabulary import validate_spec
     from swaps.models import Target
     from tests.swaps.samples import T1
 

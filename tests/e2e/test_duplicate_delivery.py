@@ -9,9 +9,9 @@ from django.db import connection
 
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
-from safeface.engines.vocabulary import validate_spec
-from safeface.core.jobs import JobStatus
-from safeface.core.storage import stored_files
+from facekit.engines.vocabulary import validate_spec
+from facekit.core.jobs import JobStatus
+from facekit.core.storage import stored_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from faceapi import rendering
 from faceapi.models import FaceRender
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from tests.e2e.cluster import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from django_q.brokers import get_broker
 from django_q.models import Task
 
 from avatars.models import Avatar
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps.models import Target
 from tests.e2e.cluster import running_cluster, wait_for
 from tests.swaps import samples

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from safeface.core import jobs
-from safeface.core.jobs import JobStatus
+from facekit.core import jobs
+from facekit.core.jobs import JobStatus
 from tests.e2e.cluster import wait_for
 from tests.jobapp.models import Chore
 

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avatars.models import Avatar
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from samples import s3
 from tests.conftest import PASSWORD

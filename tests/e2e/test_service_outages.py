@@ -10,7 +10,7 @@ import urllib.error
 import pytest
 
 from bench.harness import Browser, running_site, shell
-from safeface.core.jobs import QUEUE_DOWN_MESSAGE
+from facekit.core.jobs import QUEUE_DOWN_MESSAGE
 from tests.e2e.cluster import wait_for
 from tests.e2e.services import PrivatePostgres, PrivateRedis, free_port, postgres_bin
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avatars.models import Avatar
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps import files
 from swaps.models import SwapJob, Target
 from tests.e2e.cluster import stored, wait_for
@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_video_swap_is_replaced_and_the_swap_ends_done_once(
 
     from django.utils import timezone
 
-    from safeface.core import jobs
+    from facekit.core import jobs
     from tests.e2e.cluster import children, loads_torch
 
     clip = samples.clip(tmp_path / "long.mp4", seconds=8.0, fps=25, width=320, height=240)  # a few seconds of work

@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_avatar_is_replaced_and_the_avatar_ends_done_once():
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         # The reaper runs on a schedule; here it is told the lease has run out.
-        shell(env, "from datetime import timedelta; from django.utils import timezone; from safeface.core import jobs; "
+        shell(env, "from datetime import timedelta; from django.utils import timezone; from facekit.core import jobs; "
                    "jobs.reap(now=timezone.now() + timedelta(hours=1))")
         wait_for(lambda: row(env, data, pk)["status"] in ("done", "failed"), timeout=120, interval=0.5)
 

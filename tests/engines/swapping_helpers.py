@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from safeface.engines.types import Face
+from facekit.engines.types import Face
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 # Where insightface's arcface template puts the 5 keypoints in a 112 px aligned crop.
@@ -96,7 +96,7 @@ def texture(rgb: np.ndarray, height: float) -> np.ndarray:
 def inner_face(face: Face, box: tuple[int, int, int, int]) -> np.ndarray:
     """bool mask (over `box`) of the face well inside its landmarks' hull, mouth and eye openings
     left out (the swapper keeps the target's own there)."""
-    from safeface.engines.swapping import regions
+    from facekit.engines.swapping import regions
 
     x0, y0, x1, y1 = box
     points = np.round(face.landmarks[:, :2] - (x0, y0)).astype(np.int32)

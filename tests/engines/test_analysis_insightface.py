@@ -10,9 +10,9 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from safeface.engines.analysis import InsightFaceAnalyser, OfflineAnalyser, choose_providers, load_analyser
-from safeface.engines.analysis.insightface_backend import pack_dir
-from safeface.engines.types import Analyser, Face
+from facekit.engines.analysis import InsightFaceAnalyser, OfflineAnalyser, choose_providers, load_analyser
+from facekit.engines.analysis.insightface_backend import pack_dir
+from facekit.engines.types import Analyser, Face
 
 STRIDES = (8, 16, 32)
 ANCHORS_PER_CELL = 2

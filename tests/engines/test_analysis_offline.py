@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser, decode_image, load_analyser, read_image
-from safeface.engines.analysis.images import points_from_quarter_turns
-from safeface.engines.types import Analyser, Face
+from facekit.engines.analysis import OfflineAnalyser, decode_image, load_analyser, read_image
+from facekit.engines.analysis.images import points_from_quarter_turns
+from facekit.engines.types import Analyser, Face
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 GROUP_SIZE = 6  # six people face the camera in t1.jpg

@@ -7,10 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from safeface.engines.errors import Cancelled
-from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.generation.latents import blend, seed_latent, slerp
-from safeface.engines.types import Generator
+from facekit.engines.errors import Cancelled
+from facekit.engines.generation.dcgan import DcganGenerator
+from facekit.engines.generation.latents import blend, seed_latent, slerp
+from facekit.engines.types import Generator
 
 
 @pytest.fixture(scope="module")

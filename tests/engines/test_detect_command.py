@@ -1,4 +1,4 @@
-"""`python -m safeface.engines detect`: JSON faces for an image, clear errors for bad files."""
+"""`python -m facekit.engines detect`: JSON faces for an image, clear errors for bad files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from safeface.engines.__main__ import main
+from facekit.engines.__main__ import main
 
 PHOTOS = Path(next(iter(importlib.util.find_spec("insightface").submodule_search_locations))) / "data" / "images"
 
@@ -45,7 +45,7 @@ def test_it_reports_a_corrupt_file_and_exits_non_zero(tmp_path, capsys):
 
 def test_it_runs_as_a_module_from_the_shell():
     result = subprocess.run(
-        [sys.executable, "-m", "safeface.engines", "detect", str(PHOTOS / "Tom_Hanks_54745.png")],
+        [sys.executable, "-m", "facekit.engines", "detect", str(PHOTOS / "Tom_Hanks_54745.png")],
         capture_output=True, text=True, timeout=60, check=True,
     )
     assert len(json.loads(result.stdout)) == 1

@@ -9,12 +9,12 @@ import threading
 import numpy as np
 import pytest
 
-from safeface.engines.errors import Cancelled, WeightsMissing
-from safeface.engines.active import find_diffusion_model
-from safeface.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights
-from safeface.engines.registry import load_generator
-from safeface.engines.types import Generator
-from safeface.engines.vocabulary import ATTRIBUTES
+from facekit.engines.errors import Cancelled, WeightsMissing
+from facekit.engines.active import find_diffusion_model
+from facekit.engines.generation.diffusion import DiffusersGenerator, locate_model, prompt_weights
+from facekit.engines.registry import load_generator
+from facekit.engines.types import Generator
+from facekit.engines.vocabulary import ATTRIBUTES
 
 from .tiny_diffusion import build_tiny_sd, build_tiny_sdxl
 

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines doctor`: torch, CUDA, onnxruntime and what "auto" means, as JSON."""
+"""`python -m facekit.engines doctor`: torch, CUDA, onnxruntime and what "auto" means, as JSON."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from safeface.engines.__main__ import main
+from facekit.engines.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
 cpu_build = pytest.mark.skipif(torch.version.cuda is not None, reason="a CUDA build of torch: the GPU test covers it")
@@ -24,7 +24,7 @@ def doctor(capsys, *args) -> tuple[int, dict]:
 
 @cpu_build
 def test_on_a_cpu_machine_it_reports_no_cuda_and_the_cpu_provider(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "safeface.engines", "doctor", "--models-dir", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "facekit.engines", "doctor", "--models-dir", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 0, result.stderr
@@ -100,7 +100,7 @@ def test_under_the_commercial_policy_auto_keeps_to_commercial_models(tmp_path, c
 
 def test_the_policy_defaults_to_the_site_s_setting(tmp_path):
     environment = {**os.environ, "SAFEFACE_MODEL_LICENCES": "commercial"}
-    result = subprocess.run([sys.executable, "-m", "safeface.engines", "doctor", "--models-dir", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "facekit.engines", "doctor", "--models-dir", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120, env=environment)
 
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from safeface.engines import production_weights
+from facekit.engines import production_weights
 
 
 class RangeHandler(http.server.BaseHTTPRequestHandler):

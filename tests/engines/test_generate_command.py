@@ -1,4 +1,4 @@
-"""`python -m safeface.engines generate`: a face file from the shell, clear errors for bad input."""
+"""`python -m facekit.engines generate`: a face file from the shell, clear errors for bad input."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import numpy as np
 from PIL import Image
 
-from safeface.engines.__main__ import main
-from safeface.engines.cli.generate import seed_for_value
+from facekit.engines.__main__ import main
+from facekit.engines.cli.generate import seed_for_value
 
 
 def test_it_writes_a_face_of_the_requested_size_and_prints_what_it_did(tmp_path, capsys):

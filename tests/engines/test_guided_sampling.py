@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation.dcgan import LATENT_DIM, SURE_FACE, DcganGenerator
-from safeface.engines.generation.latents import seed_latent
-from safeface.engines.measure import measure
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation.dcgan import LATENT_DIM, SURE_FACE, DcganGenerator
+from facekit.engines.generation.latents import seed_latent
+from facekit.engines.measure import measure
 
 SEEDS = list(range(100, 120))
 SIZE = 192

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.recognition import VideoIdentityCheck, check_photo, load_judges
-from safeface.engines.swapping import IdentityMeshSwapper, prepare_source, swap_photo
-from safeface.engines.video import VideoSwap
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.generation.dcgan import DcganGenerator
+from facekit.engines.recognition import VideoIdentityCheck, check_photo, load_judges
+from facekit.engines.swapping import IdentityMeshSwapper, prepare_source, swap_photo
+from facekit.engines.video import VideoSwap
 from samples.clips import clip_frames, source_image, write_clip
 
 from .swapping_helpers import PHOTOS, Unchanged, hull_mask

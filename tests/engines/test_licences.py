@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from safeface.engines import active
-from safeface.engines.licences import LICENCES, LicenceRefused, allowed, licence_for, require
+from facekit.engines import active
+from facekit.engines.licences import LICENCES, LicenceRefused, allowed, licence_for, require
 
 PRODUCTION_FILES = ("insightface/buffalo_l/det_10g.onnx", "insightface/buffalo_l/w600k_r50.onnx",
                     "insightface/inswapper_128.onnx")
@@ -104,9 +104,9 @@ def test_a_refusal_names_the_licence():
 
 
 def test_the_loaders_keep_to_the_policy(tmp_path):
-    from safeface.engines.analysis import load_analyser
-    from safeface.engines.registry import load_generator
-    from safeface.engines.swapping import load_swapper
+    from facekit.engines.analysis import load_analyser
+    from facekit.engines.registry import load_generator
+    from facekit.engines.swapping import load_swapper
 
     fill(tmp_path, *PRODUCTION_FILES)
     assert load_swapper("auto", tmp_path, policy="commercial").name.startswith("mesh@")
@@ -116,15 +116,15 @@ def test_the_loaders_keep_to_the_policy(tmp_path):
 
 
 def test_each_backend_class_exposes_its_licence():
-    from safeface.engines.analysis.insightface_backend import InsightFaceAnalyser
-    from safeface.engines.analysis.offline import OfflineAnalyser
-    from safeface.engines.generation.dcgan import DcganGenerator
-    from safeface.engines.generation.stylegan import MobileStyleGanGenerator
-    from safeface.engines.recognition.arcface import ArcFaceRecogniser
-    from safeface.engines.recognition.dlib_resnet import DlibRecogniser
-    from safeface.engines.recognition.sface import SFaceRecogniser
-    from safeface.engines.swapping.inswapper import InSwapper
-    from safeface.engines.swapping.mesh import IdentityMeshSwapper, MeshSwapper
+    from facekit.engines.analysis.insightface_backend import InsightFaceAnalyser
+    from facekit.engines.analysis.offline import OfflineAnalyser
+    from facekit.engines.generation.dcgan import DcganGenerator
+    from facekit.engines.generation.stylegan import MobileStyleGanGenerator
+    from facekit.engines.recognition.arcface import ArcFaceRecogniser
+    from facekit.engines.recognition.dlib_resnet import DlibRecogniser
+    from facekit.engines.recognition.sface import SFaceRecogniser
+    from facekit.engines.swapping.inswapper import InSwapper
+    from facekit.engines.swapping.mesh import IdentityMeshSwapper, MeshSwapper
 
     assert {cls: cls.licence for cls in (DcganGenerator, MobileStyleGanGenerator, OfflineAnalyser, InsightFaceAnalyser,
                                         MeshSwapper, IdentityMeshSwapper, InSwapper, DlibRecogniser, SFaceRecogniser,
@@ -138,10 +138,10 @@ def test_each_backend_class_exposes_its_licence():
 
 
 def test_a_screener_and_a_diffusers_generator_know_their_licence_once_built(tmp_path):
-    from safeface.engines.screening import load_screener
+    from facekit.engines.screening import load_screener
     from tests.engines.tiny_diffusion import build_tiny_sd
 
-    from safeface.engines.generation.diffusion import DiffusersGenerator
+    from facekit.engines.generation.diffusion import DiffusersGenerator
 
     assert load_screener("auto").licence == LICENCES["screener", "nudenet"]
     tiny = DiffusersGenerator(model=str(build_tiny_sd(tmp_path / "tiny")), steps=1, size=64)
@@ -149,8 +149,8 @@ def test_a_screener_and_a_diffusers_generator_know_their_licence_once_built(tmp_
 
 
 def test_an_engine_that_declares_no_licence_is_named_as_one_nobody_vouches_for():
-    from safeface.engines.generation.dcgan import DcganGenerator
-    from safeface.engines.licences import model_entry
+    from facekit.engines.generation.dcgan import DcganGenerator
+    from facekit.engines.licences import model_entry
 
     class Undeclared:
         name = "stand-in@0"

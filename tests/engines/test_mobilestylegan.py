@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.errors import Cancelled
-from safeface.engines.generation import styles
-from safeface.engines.generation.runtime import load_network
-from safeface.engines.generation.stylegan import MobileStyleGanGenerator, weight_files
-from safeface.engines.measure import measure
-from safeface.engines.registry import load_generator
-from safeface.engines.types import Generator
+from facekit.engines.analysis import load_analyser
+from facekit.engines.errors import Cancelled
+from facekit.engines.generation import styles
+from facekit.engines.generation.runtime import load_network
+from facekit.engines.generation.stylegan import MobileStyleGanGenerator, weight_files
+from facekit.engines.measure import measure
+from facekit.engines.registry import load_generator
+from facekit.engines.types import Generator
 
 SIZE = 256  # drawn at 1024 px, measured smaller: the analyser works at any size
 

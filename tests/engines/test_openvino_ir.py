@@ -8,7 +8,7 @@ import onnxruntime
 import openvino
 import pytest
 
-from safeface.engines.generation.openvino_ir import onnx_from_ir
+from facekit.engines.generation.openvino_ir import onnx_from_ir
 
 WEIGHTS = np.arange(8, dtype=np.float32).reshape(2, 4) / 10  # a MatMul's weights, read transposed
 

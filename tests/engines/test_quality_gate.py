@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import load_analyser
-from safeface.engines.generation import GenerationFailed, QualityGate
-from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.generation.quality import retry_seed
-from safeface.engines.types import Face
+from facekit.engines.analysis import load_analyser
+from facekit.engines.generation import GenerationFailed, QualityGate
+from facekit.engines.generation.dcgan import DcganGenerator
+from facekit.engines.generation.quality import retry_seed
+from facekit.engines.types import Face
 
 
 def face(score: float) -> Face:

@@ -11,14 +11,14 @@ import numpy as np
 import onnx
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.analysis.insightface_backend import pack_dir
-from safeface.engines import active
-from safeface.engines.recognition import load_judges, load_recogniser
-from safeface.engines.recognition.arcface import ArcFaceRecogniser
-from safeface.engines.recognition.dlib_resnet import DlibRecogniser
-from safeface.engines.recognition.sface import SFaceRecogniser
-from safeface.engines.swapping import inswapper_path, load_swapper
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.analysis.insightface_backend import pack_dir
+from facekit.engines import active
+from facekit.engines.recognition import load_judges, load_recogniser
+from facekit.engines.recognition.arcface import ArcFaceRecogniser
+from facekit.engines.recognition.dlib_resnet import DlibRecogniser
+from facekit.engines.recognition.sface import SFaceRecogniser
+from facekit.engines.swapping import inswapper_path, load_swapper
 
 from .swapping_helpers import PHOTOS
 from .test_analysis_insightface import _pooled_linear, tiny_scrfd
@@ -169,7 +169,7 @@ def test_the_network_on_onnxruntime_gives_dlib_s_own_descriptors(judge, group):
     """The same weights, read from the packaged file and run by onnxruntime: dlib's answer."""
     import dlib
 
-    from safeface.engines.recognition.dlib_resnet import CHIP_PADDING, CHIP_SIZE, production_weights
+    from facekit.engines.recognition.dlib_resnet import CHIP_PADDING, CHIP_SIZE, production_weights
 
     image, faces = group
     predictor, network = (str(path) for path in production_weights())

@@ -7,9 +7,9 @@ import pytest
 
 from samples.clips import PHOTOS, clip_frames, write_clip
 from samples.screening import red, red_detector
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.screening import Screening, load_screener
-from safeface.engines.video import sampled_frames
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.screening import Screening, load_screener
+from facekit.engines.video import sampled_frames
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def stand_in(tmp_path_factory):
 
 
 def test_the_real_detector_refuses_none_of_the_project_s_own_pictures(nudenet):
-    from safeface.engines.generation.dcgan import DcganGenerator
+    from facekit.engines.generation.dcgan import DcganGenerator
 
     pictures = [read_image(path) for path in sorted(PHOTOS.glob("*.*"))]
     pictures += clip_frames(640, 360, 30)[::10]

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines swap`: a swapped file from the shell; bad input gives exit code 2,
+"""`python -m facekit.engines swap`: a swapped file from the shell; bad input gives exit code 2,
 a message on stderr and no output file."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from safeface.engines.__main__ import main
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.generation.dcgan import DcganGenerator
+from facekit.engines.__main__ import main
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.generation.dcgan import DcganGenerator
 
 from .swapping_helpers import PHOTOS, first_avatar_with_one_face, hull_mask
 
@@ -132,7 +132,7 @@ def _write_clip(path, frames: int = 6) -> None:
 
 
 def test_a_video_target_goes_through_the_video_pipeline(avatar_file, tmp_path, capsys):
-    pytest.importorskip("safeface.engines.video")
+    pytest.importorskip("facekit.engines.video")
     clip, output = tmp_path / "clip.mp4", tmp_path / "out.mp4"
     _write_clip(clip)
 
@@ -144,7 +144,7 @@ def test_a_video_target_goes_through_the_video_pipeline(avatar_file, tmp_path, c
 
 
 def test_a_video_that_is_not_one_is_refused_and_nothing_written(avatar_file, tmp_path, capsys):
-    pytest.importorskip("safeface.engines.video")
+    pytest.importorskip("facekit.engines.video")
     fake = tmp_path / "clip.mp4"
     fake.write_text("#EXTM3U\n#EXTINF:1,\n/etc/passwd\n")
     output = tmp_path / "out.mp4"

@@ -11,10 +11,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from safeface.engines.analysis import OfflineAnalyser, load_analyser, read_image
-from safeface.engines.analysis.insightface_backend import pack_dir
-from safeface.engines.swapping import InSwapper, MeshSwapper, SwapError, inswapper_path, load_swapper, prepare_source
-from safeface.engines.types import Face, SourceFace, Swapper
+from facekit.engines.analysis import OfflineAnalyser, load_analyser, read_image
+from facekit.engines.analysis.insightface_backend import pack_dir
+from facekit.engines.swapping import InSwapper, MeshSwapper, SwapError, inswapper_path, load_swapper, prepare_source
+from facekit.engines.types import Face, SourceFace, Swapper
 
 from .swapping_helpers import PHOTOS
 from .test_analysis_insightface import _pooled_linear, tiny_scrfd

@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser, read_image
-from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepare_source, regions, select_faces
-from safeface.engines.types import Face, SourceFace, Swapper
+from facekit.engines.analysis import OfflineAnalyser, read_image
+from facekit.engines.generation.dcgan import DcganGenerator
+from facekit.engines.swapping import MeshSwapper, NoFaceError, SwapError, prepare_source, regions, select_faces
+from facekit.engines.types import Face, SourceFace, Swapper
 
 from .swapping_helpers import PHOTOS, box_crop, first_avatar_with_one_face, hull_mask, likeness
 from samples.clips import source_image

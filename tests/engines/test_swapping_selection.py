@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeface.engines.swapping import parse_selection, select_faces
-from safeface.engines.types import Face
+from facekit.engines.swapping import parse_selection, select_faces
+from facekit.engines.types import Face
 
 
 def _face(x: float, side: float) -> Face:

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from safeface.engines.video import VideoError, VideoInfo, probe, read_frame
+from facekit.engines.video import VideoError, VideoInfo, probe, read_frame
 from samples.clips import clip_frames, portrait, write_clip
 
 SIZE = (160, 120)

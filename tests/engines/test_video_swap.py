@@ -10,10 +10,10 @@ import av
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser
-from safeface.engines.swapping import MeshSwapper, prepare_source
-from safeface.engines.errors import Cancelled
-from safeface.engines.video import VideoError, VideoReport, VideoSwap, probe
+from facekit.engines.analysis import OfflineAnalyser
+from facekit.engines.swapping import MeshSwapper, prepare_source
+from facekit.engines.errors import Cancelled
+from facekit.engines.video import VideoError, VideoReport, VideoSwap, probe
 from samples.clips import audio_seconds, clip_frames, decode_all, face_place, source_image, write_clip
 
 WIDTH, HEIGHT, FPS, FRAMES = 320, 240, 25, 50  # two seconds

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines swap` on a video: the command reaches the video pipeline and its
+"""`python -m facekit.engines swap` on a video: the command reaches the video pipeline and its
 output keeps the clip's frames and sound. Pure engine tests: no database."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 
 from PIL import Image
 
-from safeface.engines.__main__ import main
-from safeface.engines.video import probe
+from facekit.engines.__main__ import main
+from facekit.engines.video import probe
 from samples.clips import clip_frames, source_image, write_clip
 
 

@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from safeface.engines.analysis import OfflineAnalyser
-from safeface.engines.types import Face
-from safeface.engines.video.tracking import HOLD_SECONDS, FaceTracker, OneEuro
+from facekit.engines.analysis import OfflineAnalyser
+from facekit.engines.types import Face
+from facekit.engines.video.tracking import HOLD_SECONDS, FaceTracker, OneEuro
 from samples.clips import background, clip_frames, portrait
 
 WIDTH, HEIGHT, FPS = 320, 240, 25

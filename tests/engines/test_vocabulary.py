@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from safeface.engines.vocabulary import (
+from facekit.engines.vocabulary import (
     ANY,
     ATTRIBUTES,
     KINDS,

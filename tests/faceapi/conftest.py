@@ -2,7 +2,7 @@ import pytest
 
 from faceapi import tasks
 from faceapi.models import FaceRender
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from faceapi import cache, rendering, tasks
 from faceapi.models import FaceRender
 from safeface import inference
-from safeface.core import jobs
-from safeface.core.jobs import JobStatus
-from safeface.engines.errors import EngineError
+from facekit.core import jobs
+from facekit.core.jobs import JobStatus
+from facekit.engines.errors import EngineError
 
 pytestmark = pytest.mark.django_db
 

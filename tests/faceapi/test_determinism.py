@@ -28,7 +28,7 @@ def renders_run_here(monkeypatch):
     """These tests draw their renders themselves (the `worker` fixture). Sent to the broker, a
     render would be taken by the e2e tests' cluster, which lives for the whole session on the
     same database and queue, and the test would find nothing left to draw (seen on Redis)."""
-    from safeface.core import jobs
+    from facekit.core import jobs
 
     sent = []
     monkeypatch.setattr(jobs, "async_task", lambda task, **kwargs: sent.append(task))
@@ -80,7 +80,7 @@ def test_a_fresh_worker_process_draws_the_same_master_pixel_for_pixel(fetch, set
 def test_concurrent_requests_for_one_face_create_one_row_and_one_task(settings, monkeypatch):
     from django.test import Client
 
-    from safeface.core import jobs
+    from facekit.core import jobs
 
     settings.SAFEFACE_API_WAIT = 0
     answers, sent = [], []

@@ -5,7 +5,7 @@ import pytest
 from faceapi import api_engine
 from faceapi.models import FaceRender
 from safeface import inference
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_weights_only_in_a_hugging_face_cache_are_seen_by_the_web_too(settings, 
 
 @pytest.mark.slow
 def test_the_web_names_the_generator_the_worker_loads_from_a_hugging_face_cache(settings, tmp_path):
-    from safeface.engines.registry import load_generator
+    from facekit.engines.registry import load_generator
     from tests.engines.tiny_diffusion import build_tiny_sd
 
     _in_a_hugging_face_cache(build_tiny_sd(tmp_path / "tiny-sd"), tmp_path / "models", "acme/tiny-face")
@@ -99,7 +99,7 @@ def test_the_web_names_the_generator_the_worker_loads_from_a_hugging_face_cache(
 
 
 def test_a_model_id_and_a_path_are_told_apart_alike_on_both_sides(settings, tmp_path, monkeypatch):
-    from safeface.engines.active import find_diffusion_model
+    from facekit.engines.active import find_diffusion_model
 
     nested = tmp_path / "weights" / "acme" / "face"
     nested.mkdir(parents=True)

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from faceapi.models import FaceRender
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_a_face_removed_from_the_cache_is_rendered_again(fetch, client, worker, 
     if settings.SAFEFACE_S3_BUCKET:  # the bucket is the shared cache: clear it too
         from django.core.files.storage import default_storage
 
-        from safeface.core.storage import stored_files
+        from facekit.core.storage import stored_files
 
         for name, _ in list(stored_files(default_storage, "faceapi", hidden=True)):
             default_storage.delete(name)

@@ -11,9 +11,9 @@ from PIL import Image
 
 from faceapi.models import FaceRender
 from safeface import inference
-from safeface.engines.generation.dcgan import DcganGenerator
-from safeface.provenance import TRAINED_ALGORITHMIC_MEDIA, Verdict
-from safeface.provenance.manifest import read_manifest
+from facekit.engines.generation.dcgan import DcganGenerator
+from facekit.provenance import TRAINED_ALGORITHMIC_MEDIA, Verdict
+from facekit.provenance.manifest import read_manifest
 
 pytestmark = pytest.mark.django_db
 

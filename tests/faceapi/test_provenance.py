@@ -4,7 +4,7 @@ import pytest
 
 from faceapi.params import seed_for
 from safeface import inference
-from safeface.provenance import TRAINED_ALGORITHMIC_MEDIA, Kind, Verdict, read_provenance, watermark
+from facekit.provenance import TRAINED_ALGORITHMIC_MEDIA, Kind, Verdict, read_provenance, watermark
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from faceapi.models import FaceRender, RenderKind
 from faceapi.waiting import TICK_SECONDS, Waiting
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,10 +1,10 @@
-"""A demo job type for the queue tests, until avatars and swaps use safeface.core.jobs."""
+"""A demo job type for the queue tests, until avatars and swaps use facekit.core.jobs."""
 
 from datetime import timedelta
 
 from django.db import models
 
-from safeface.core.jobs import ACTIVE_CONDITION, Job
+from facekit.core.jobs import ACTIVE_CONDITION, Job
 
 
 class Chore(Job):

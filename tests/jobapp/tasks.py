@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import F
 
-from safeface.core.jobs import JobError, job_task
+from facekit.core.jobs import JobError, job_task
 from tests.jobapp.models import Chore
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from safeface.provenance import GenerationFacts, Kind, load_or_create_dev_identity
+from facekit.provenance import GenerationFacts, Kind, load_or_create_dev_identity
 
 
 def face_like(size: int, seed: int = 0) -> np.ndarray:

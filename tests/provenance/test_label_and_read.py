@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from safeface.provenance import (
+from facekit.provenance import (
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
     TRAINED_ALGORITHMIC_MEDIA,
     GenerationFacts,
@@ -190,7 +190,7 @@ def test_it_labels_small_images_without_a_watermark_unless_asked(identity, avata
         trust_anchors_pem=identity.trust_anchors_pem,
     )
     assert report.c2pa.verdict is Verdict.TRUSTED and report.watermark is None
-    from safeface.provenance import WatermarkError
+    from facekit.provenance import WatermarkError
 
     with pytest.raises(WatermarkError):
         label_image(small, mime="image/png", facts=avatar_facts, identity=identity, add_watermark=True)

@@ -4,8 +4,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from safeface.provenance import SigningIdentityError, load_identity, load_or_create_dev_identity
-from safeface.provenance.signing import ROOT_KEY_FILE, SIGNER_CHAIN_FILE, SIGNER_KEY_FILE
+from facekit.provenance import SigningIdentityError, load_identity, load_or_create_dev_identity
+from facekit.provenance.signing import ROOT_KEY_FILE, SIGNER_CHAIN_FILE, SIGNER_KEY_FILE
 
 
 def test_it_creates_a_dev_identity_with_owner_only_keys(tmp_path):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from safeface.provenance import Kind, WatermarkError, WatermarkPayload, detect_watermark, embed_watermark, watermark
-from safeface.provenance.watermark import pack_payload, unpack_payload
+from facekit.provenance import Kind, WatermarkError, WatermarkPayload, detect_watermark, embed_watermark, watermark
+from facekit.provenance.watermark import pack_payload, unpack_payload
 
 from .conftest import face_like
 
@@ -181,7 +181,7 @@ def test_reading_provenance_never_imports_torch(tmp_path, face_256):
     Image.fromarray(embed_watermark(face_256, PAYLOAD)).save(marked)
     code = (
         "import sys; from pathlib import Path;"
-        "from safeface.provenance import read_provenance;"
+        "from facekit.provenance import read_provenance;"
         f"report = read_provenance(Path({str(marked)!r}).read_bytes());"
         "print(report.watermark.object_id, 'torch' in sys.modules)"
     )

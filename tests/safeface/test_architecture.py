@@ -1,16 +1,28 @@
-"""Keep the layers honest (docs/architecture.md, "Floors")."""
+"""Keep the floors honest (docs/architecture.md, "Floors"): one rule per folder, each seen to
+fail on a violation planted in a copy of the layout."""
 
 import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+APPS = ("accounts", "avatars", "faceapi", "moderation", "swaps")
+GLUE = ("safeface",)  # the site: settings, urls, views, health, metrics, verify, inference
+ENGINES = "facekit/engines"
+# What the apps and the glue may import of the engines: the engine packages (their __init__ is
+# the entry point) and the shared top-level modules; never a backend's own module, nor cli/.
+ENGINE_MODULES = ("active", "errors", "licences", "model_download", "production_weights", "registry", "selection",
+                  "types", "vocabulary")
 
-def exported(package: str) -> set[str]:
+
+def exported(root: Path, package: str) -> set[str]:
     """The names in a package's `__all__` (its public entry points)."""
-    init = ROOT.joinpath(*package.split("."), "__init__.py")
+    init = root.joinpath(*package.split("."), "__init__.py")
     if not init.is_file():
         return set()
     for node in ast.walk(ast.parse(init.read_text())):
@@ -19,15 +31,15 @@ def exported(package: str) -> set[str]:
     return set()
 
 
-def is_module(dotted: str) -> bool:
+def is_module(root: Path, dotted: str) -> bool:
     """A module of ours, and not a name its package exports (video.probe, the function)."""
     package, _, name = dotted.rpartition(".")
-    base = ROOT.joinpath(*dotted.split("."))
+    base = root.joinpath(*dotted.split("."))
     is_file = base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
-    return is_file and name not in exported(package)
+    return is_file and name not in exported(root, package)
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(root: Path, path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     names = set()
     for node in ast.walk(tree):
@@ -36,64 +48,84 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             # `from package import module` imports that module too (not so a name in it).
-            names.update(f"{node.module}.{a.name}" for a in node.names if is_module(f"{node.module}.{a.name}"))
+            names.update(f"{node.module}.{a.name}" for a in node.names if is_module(root, f"{node.module}.{a.name}"))
     return names
 
 
-def test_the_engines_never_import_django():
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "django")
-        for path in (ROOT / "safeface" / "engines").rglob("*.py")
-    }
-    assert {path: mods for path, mods in offenders.items() if mods} == {}
+def engine_entry_points(root: Path) -> set[str]:
+    packages = {p.parent.name for p in (root / ENGINES).glob("*/__init__.py") if p.parent.name != "cli"}
+    return {"facekit.engines"} | {f"facekit.engines.{name}" for name in packages | set(ENGINE_MODULES)}
 
 
-APPS = ("accounts", "avatars", "faceapi", "moderation", "swaps")
-# The project glue around the apps (settings, URLs, the engines built from settings...).
-GLUE = tuple(f"safeface.{name}" for name in ("apps", "health", "inference", "metrics", "settings", "tasks", "urls", "verify", "views"))
-LIBRARY = ("safeface/core", "safeface/engines", "safeface/provenance")
-# What the apps may import of the engines: the engine packages (their __init__ is the entry
-# point) and the shared top-level modules; never a backend's own module, nor the shell commands.
-ENGINE_PACKAGES = tuple(sorted(p.parent.name for p in (ROOT / "safeface" / "engines").glob("*/__init__.py") if p.parent.name != "cli"))
-ENGINE_MODULES = ("active", "errors", "licences", "model_download", "production_weights", "registry", "selection", "types", "vocabulary")
+def top(module: str) -> str:
+    return module.split(".")[0]
 
 
-def python_files(*folders: str) -> list[Path]:
-    return [path for folder in folders for path in (ROOT / folder).rglob("*.py") if "migrations" not in path.parts]
+# Each rule: the folders it holds for, and which imported module breaks it (given the tree's root).
+Rule = tuple[tuple[str, ...], Callable[[Path, str], bool]]
+RULES: dict[str, Rule] = {
+    "the engines and provenance know nothing of Django": (
+        (ENGINES, "facekit/provenance"), lambda root, module: top(module) == "django"),
+    "the library never imports an app, the glue or the tests": (
+        ("facekit",), lambda root, module: top(module) in (*APPS, *GLUE, "tests")),
+    "the apps and the glue reach the engines only through their entry points": (
+        (*APPS, *GLUE), lambda root, module: module.startswith("facekit.engines") and module not in engine_entry_points(root)),
+    "the apps and the glue never import the tests": (
+        (*APPS, *GLUE), lambda root, module: top(module) == "tests"),
+    "the benchmarks and samples never import the tests": (
+        ("bench", "samples"), lambda root, module: top(module) == "tests"),
+}
 
 
-def app_side_files() -> list[Path]:
-    """The apps and the project glue: everything outside the library, tests and benchmarks."""
-    glue = [path for path in (ROOT / "safeface").glob("*.py")] + python_files("safeface/management")
-    return python_files(*APPS) + glue
+def violations(root: Path, rule: Rule) -> dict[str, list[str]]:
+    folders, breaks = rule
+    found = {}
+    for folder in folders:
+        for path in (root / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            if bad := sorted(m for m in imported_modules(root, path) if breaks(root, m)):
+                found[str(path.relative_to(root))] = bad
+    return found
 
 
-def test_the_apps_reach_the_engines_only_through_their_entry_points():
-    allowed = {f"safeface.engines.{name}" for name in ENGINE_PACKAGES + ENGINE_MODULES} | {"safeface.engines"}
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith("safeface.engines") and m not in allowed)
-        for path in app_side_files()
-    }
-    assert {path: mods for path, mods in offenders.items() if mods} == {}
+@pytest.mark.parametrize("name", RULES)
+def test_the_tree_keeps_each_rule(name):
+    assert violations(ROOT, RULES[name]) == {}
 
 
-def test_the_library_never_imports_an_app_or_the_project_glue():
-    def outside(module: str) -> bool:
-        return module.split(".")[0] in APPS or module in GLUE
+PLANTED = {
+    "the engines and provenance know nothing of Django": ("facekit/engines/video/oops.py", "from django.conf import settings"),
+    "the library never imports an app, the glue or the tests": ("facekit/core/oops.py", "from safeface import inference"),
+    "the apps and the glue reach the engines only through their entry points": (
+        "swaps/oops.py", "from facekit.engines.swapping.mesh import MeshSwapper"),
+    "the apps and the glue never import the tests": ("safeface/oops.py", "from tests.images import png_bytes"),
+    "the benchmarks and samples never import the tests": ("bench/oops.py", "import tests.settings"),
+}
 
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if outside(m))
-        for path in python_files(*LIBRARY)
-    }
-    assert {path: mods for path, mods in offenders.items() if mods} == {}
+
+@pytest.mark.parametrize("name", RULES)
+def test_each_rule_fails_on_a_planted_violation(name, tmp_path):
+    """A copy of the layout (the engine packages' __init__ files, so entry points are known) with
+    one forbidden import planted where the rule holds."""
+    for init in (ROOT / ENGINES).glob("*/__init__.py"):
+        copy = tmp_path / init.relative_to(ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(init.read_text())
+    where, line = PLANTED[name]
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / where).write_text(line + "\n")
+
+    assert violations(tmp_path, RULES[name]) == {where: [line.split()[1]]}
 
 
-def test_the_benchmarks_never_import_the_tests():
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "tests")
-        for path in python_files("bench", "samples")
-    }
-    assert {path: mods for path, mods in offenders.items() if mods} == {}
+def test_an_entry_point_import_is_not_a_violation(tmp_path):
+    (tmp_path / "swaps").mkdir()
+    (tmp_path / "swaps" / "fine.py").write_text("from facekit.engines.recognition import IdentityCheck\n")
+    (tmp_path / ENGINES / "recognition").mkdir(parents=True)
+    (tmp_path / ENGINES / "recognition" / "__init__.py").write_text("")
+
+    assert violations(tmp_path, RULES["the apps and the glue reach the engines only through their entry points"]) == {}
 
 
 def test_the_web_process_never_imports_torch():

@@ -1,11 +1,11 @@
-"""Every process starts with one thread per native pool (safeface/core/cores.py): web
+"""Every process starts with one thread per native pool (facekit/core/cores.py): web
 processes parallelise by request threads, and OpenBLAS's idle threads spin."""
 
 import cv2
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from safeface.core.cores import limit_native_threads
+from facekit.core.cores import limit_native_threads
 
 
 def test_a_django_process_runs_its_native_pools_on_one_thread():

@@ -5,8 +5,8 @@ from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from django_q.brokers import get_broker
 
-from safeface.core import jobs
-from safeface.core.jobs import JobStatus
+from facekit.core import jobs
+from facekit.core.jobs import JobStatus
 from tests.jobapp.models import Chore
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import redis
 from django_q.brokers.redis_broker import Redis
 
 from avatars.models import Avatar
-from safeface.core import jobs
+from facekit.core import jobs
 from tests.jobapp.models import Chore
 
 pytestmark = pytest.mark.django_db

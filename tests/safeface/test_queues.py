@@ -1,4 +1,4 @@
-"""Queues by hardware (safeface/core/queues.py): which cluster each job and schedule goes to,
+"""Queues by hardware (facekit/core/queues.py): which cluster each job and schedule goes to,
 sent through the broker the settings select (the ORM, or Redis with REDIS_URL)."""
 
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django_q.brokers import get_broker
 from django_q.models import Schedule
 from django_q.signing import SignedPackage
 
-from safeface.core import jobs, queues
+from facekit.core import jobs, queues
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_only_face_api_renders_go_without_a_task_history(split):
 
 def test_split_the_reaper_sends_again_to_the_same_cluster(split, alice):
     from avatars.models import Avatar
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.engines.vocabulary import validate_spec
     from tests.jobapp.models import Chore
 
     avatar = Avatar.objects.create(owner=alice, spec=validate_spec({}), seed=7)

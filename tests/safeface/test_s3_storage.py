@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
-from safeface.core import storage as media
-from safeface.core.orphans import purge_orphans
-from safeface.core.s3 import AtomicS3Storage
+from facekit.core import storage as media
+from facekit.core.orphans import purge_orphans
+from facekit.core.s3 import AtomicS3Storage
 from samples import s3
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def storage(endpoint, bucket):
 @pytest.fixture
 def on_s3(settings, endpoint, bucket):
     """The site's default storage on this bucket, for tests through the views."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "safeface.core.s3.AtomicS3Storage",
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "facekit.core.s3.AtomicS3Storage",
                                                           "OPTIONS": s3.storage_options(endpoint, bucket, prefix="site")}}
     settings.SAFEFACE_S3_BUCKET = bucket
 
@@ -141,7 +141,7 @@ from django.conf import settings
 settings.configure()
 from django.core.files.base import File
 sys.path.insert(0, {root!r})
-from safeface.core.s3 import AtomicS3Storage
+from facekit.core.s3 import AtomicS3Storage
 from samples import s3
 
 class Slow:

@@ -84,9 +84,9 @@ def test_engine_names_are_checked_without_loading_an_engine(tmp_path):
 
 
 def test_every_name_the_settings_accept_builds_an_engine_or_names_its_missing_weights(tmp_path):
-    from safeface.engines import active
-    from safeface.engines.recognition import load_judges
-    from safeface.engines.swapping import load_swapper
+    from facekit.engines import active
+    from facekit.engines.recognition import load_judges
+    from facekit.engines.swapping import load_swapper
 
     for load, names in ((load_swapper, active.SWAPPER_NAMES), (load_judges, active.RECOGNISER_NAMES)):
         for name in names:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from safeface.core.shared_cache import SQLiteCache
+from facekit.core.shared_cache import SQLiteCache
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PIL import Image
 
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
-from safeface.engines.vocabulary import validate_spec
+from facekit.engines.vocabulary import validate_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +121,9 @@ def test_checks_are_rate_limited(client, settings):
 def test_it_reads_a_swapped_video_s_manifest_tags_and_watermark(alice_client, alice, settings, tmp_path):
     """An MP4 labelled as the worker labels a video swap: C2PA trusted, tags, watermark."""
     from safeface import inference
-    from safeface.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
+    from facekit.provenance import FrameMarker, GenerationFacts, Kind, label_video, video_tags
     from samples.clips import clip_frames, write_clip
-    from safeface.engines.video.writer import VideoWriter  # noqa: F401  (the writer the pipeline uses)
+    from facekit.engines.video.writer import VideoWriter  # noqa: F401  (the writer the pipeline uses)
 
     facts = GenerationFacts(Kind.SWAP, 4242, engine="mesh@2.0", spec={})
     marker = FrameMarker(facts, 1.0)
@@ -146,7 +146,7 @@ def test_it_reads_a_swapped_video_s_manifest_tags_and_watermark(alice_client, al
 
 def test_a_safeface_id_names_its_row_by_the_model_s_report_kind():
     from moderation.models import reportable_models
-    from safeface.provenance import Kind
+    from facekit.provenance import Kind
 
     # The watermark's and the manifest's kinds of stored rows are the Moderated models' own names.
     assert set(reportable_models()) == {kind.value for kind in Kind} - {Kind.FACE.value}

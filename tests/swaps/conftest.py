@@ -4,8 +4,8 @@ from django.core.files.base import ContentFile
 
 from avatars.models import Avatar
 from avatars.tasks import generate_avatar
-from safeface.engines.vocabulary import validate_spec
-from safeface.core.jobs import JobStatus
+from facekit.engines.vocabulary import validate_spec
+from facekit.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from tests.swaps import samples
 from tests.images import png_bytes
@@ -27,7 +27,7 @@ def stored_files(settings):
 
     from django.core.files.storage import default_storage
 
-    from safeface.core import storage
+    from facekit.core import storage
 
     def files():
         found = [f"/{name}" for name, _ in storage.stored_files(default_storage, "", hidden=True)]
@@ -39,8 +39,8 @@ def stored_files(settings):
 @pytest.fixture
 def make_avatar(media):
     """A finished avatar row with a small plain image (for views; tasks use real faces)."""
-    from safeface.core.files import encode_thumbnail
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.core.files import encode_thumbnail
+    from facekit.engines.vocabulary import validate_spec
 
     def make(owner, status=JobStatus.DONE, rgb=None, **fields):
         avatar = Avatar.objects.create(owner=owner, spec=validate_spec({"expression": "smile"}), seed=7, status=status, **fields)
@@ -63,7 +63,7 @@ def alices_avatar(alice, make_avatar):
 def no_queue(monkeypatch):
     """Views check that the broker answers; in view tests it does, and sending is a no-op
     (the tasks are tested on their own)."""
-    from safeface.core import jobs
+    from facekit.core import jobs
 
     sent = []
     monkeypatch.setattr(jobs, "queue_available", lambda: True)

@@ -5,8 +5,8 @@ counted in /metrics; checks stored with one judge still read and render."""
 import pytest
 
 from safeface import inference
-from safeface.core.jobs import JobStatus
-from safeface.engines.recognition import FaceCheck, IdentityCheck, Judge, Reading
+from facekit.core.jobs import JobStatus
+from facekit.engines.recognition import FaceCheck, IdentityCheck, Judge, Reading
 from swaps.identity import verdicts
 from swaps.models import SwapJob
 from swaps.tasks import run_swap

@@ -5,7 +5,7 @@ or the log-in page; state changes need a CSRF token."""
 import pytest
 from django.test import Client
 
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_q.models import Schedule
 
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from swaps.models import SwapJob, Target
 from swaps.tasks import purge_targets
 from tests.swaps import samples
@@ -69,7 +69,7 @@ def test_the_purge_is_scheduled_after_migrate():
 def test_deleting_the_account_removes_every_swap_file(alice, media):
     from django.core.files.storage import default_storage
 
-    from safeface.core.storage import stored_files
+    from facekit.core.storage import stored_files
 
     target_with_swap(alice)
     assert list(stored_files(default_storage, "", hidden=True))

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from safeface import inference
-from safeface.core.jobs import JobStatus
+from facekit.core.jobs import JobStatus
 from samples.clips import clip_frames, write_clip
 from samples.screening import red, red_detector
 from swaps.models import Target
@@ -89,7 +89,7 @@ def flags_everything(settings, tmp_path):
 def test_an_avatar_the_screening_flags_is_neither_kept_nor_shown(flags_everything, alice, stored_files):
     from avatars.models import Avatar
     from avatars.tasks import AVATAR_REFUSED, generate_avatar
-    from safeface.engines.vocabulary import validate_spec
+    from facekit.engines.vocabulary import validate_spec
 
     flags_everything()
     # The offline DCGAN draws face crops and nothing else: its avatars are not screened.

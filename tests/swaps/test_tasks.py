@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from safeface.core.jobs import JobStatus
-from safeface.core import storage as media_storage
+from facekit.core.jobs import JobStatus
+from facekit.core import storage as media_storage
 from swaps import files
 from swaps.models import SwapJob, Target
 from swaps.tasks import analyse_target, run_swap
@@ -71,7 +71,7 @@ def test_a_photo_swap_changes_only_the_two_chosen_faces_each_to_its_avatar(alice
 
 def test_a_photo_result_is_labelled_as_a_composite(alice_client, generated, no_queue):
     from safeface import inference
-    from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, read_provenance
+    from facekit.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, read_provenance
 
     target = upload(alice_client, "t1.jpg", samples.T1.read_bytes(), generated[0])
     swap = pick(alice_client, target, {"avatar": generated[0].pk, "which": "largest"})
@@ -85,7 +85,7 @@ def test_a_photo_result_is_labelled_as_a_composite(alice_client, generated, no_q
 
 def test_a_photo_result_s_manifest_names_each_model_that_ran_with_its_licence(alice_client, generated, no_queue):
     from safeface import inference
-    from safeface.provenance import read_provenance
+    from facekit.provenance import read_provenance
 
     target = upload(alice_client, "t1.jpg", samples.T1.read_bytes(), generated[0])
     swap = pick(alice_client, target, {"avatar": generated[0].pk, "which": "largest"})
@@ -104,7 +104,7 @@ def test_a_video_swap_keeps_the_sound_reports_fps_and_is_labelled(alice_client, 
     import av
 
     from safeface import inference
-    from safeface.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
+    from facekit.provenance import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Verdict, read_provenance
 
     clip = samples.clip(tmp_path / "clip.mp4", seconds=1.0, fps=10, width=320, height=240)
     target = upload(alice_client, "clip.mp4", clip.read_bytes(), generated[0], "video/mp4")
@@ -147,7 +147,7 @@ def test_cancelling_a_running_video_swap_stops_it_and_keeps_no_file(alice_client
         return original(self, percent, **fields)
 
     monkeypatch.setattr(SwapJob, "set_progress", cancel_midway)
-    monkeypatch.setattr("safeface.engines.video.pipeline.PROGRESS_SECONDS", 0)  # every frame is reported
+    monkeypatch.setattr("facekit.engines.video.pipeline.PROGRESS_SECONDS", 0)  # every frame is reported
     run_swap(job_id=swap.pk)
     swap.refresh_from_db()
     assert swap.status == JobStatus.FAILED and swap.cancelled and not swap.result
@@ -206,7 +206,7 @@ class Refuses:
     driven_by = None
 
     def swap(self, sources, target_image, target_faces, *, memory=None):
-        from safeface.engines.swapping import SwapError
+        from facekit.engines.swapping import SwapError
 
         raise SwapError("the target face has no dense landmarks; analyse it with the offline analyser")
 

@@ -72,7 +72,7 @@ def test_it_refuses_an_svg(upload, stored_files):
 
 @pytest.mark.parametrize("data", [samples.HLS_PLAYLIST, samples.CONCAT_SCRIPT], ids=["hls-playlist", "concat-script"])
 def test_it_refuses_playlists_and_concat_scripts_named_mp4(upload, stored_files, data, monkeypatch):
-    import safeface.engines.video as video
+    import facekit.engines.video as video
 
     def never(path):
         raise AssertionError("a text file reached the video demuxer")
@@ -268,7 +268,7 @@ def test_an_htmx_refusal_comes_back_as_the_form_with_200(alice_client, alices_av
 
 
 def test_when_the_queue_is_down_nothing_is_stored(alice_client, alices_avatar, monkeypatch, stored_files):
-    from safeface.core import jobs
+    from facekit.core import jobs
 
     monkeypatch.setattr(jobs, "queue_available", lambda: False)
     file = SimpleUploadedFile("photo.jpg", samples.jpeg(), content_type="image/jpeg")

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safeface.engines import production_weights
-from safeface.engines.model_download import DownloadError, OfflineError, download, unpack_onnx_members
+from facekit.engines import production_weights
+from facekit.engines.model_download import DownloadError, OfflineError, download, unpack_onnx_members
 
 OFFLINE_HINT = (
     "This machine cannot reach the model host. Run the command where there is internet access "

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from safeface.core import jobs
+from facekit.core import jobs
 
 
 class Command(BaseCommand):

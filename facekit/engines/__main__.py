@@ -1,4 +1,4 @@
-"""The engines' shell entry point: `python -m safeface.engines <command> ...`.
+"""The engines' shell entry point: `python -m facekit.engines <command> ...`.
 
 A small dispatcher: each command lives in its module of `cli/` and registers itself
 with an `add_<name>_command(subcommands)` function that sets `run` on its parser;
@@ -20,7 +20,7 @@ COMMANDS = (add_detect_command, add_generate_command, add_swap_command, add_doct
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m safeface.engines", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m facekit.engines", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the engines do (to stderr)")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for add_command in COMMANDS:

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines swap --source face.png --target photo.jpg|clip.mp4 -o out.jpg|out.mp4`."""
+"""`python -m facekit.engines swap --source face.png --target photo.jpg|clip.mp4 -o out.jpg|out.mp4`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines doctor`: what this machine's engines run on, as JSON.
+"""`python -m facekit.engines doctor`: what this machine's engines run on, as JSON.
 
 Run it after `make install GPU=1` on a GPU machine: torch must see the GPUs, onnxruntime must
 have (and actually give a session) its CUDA provider, and "auto" must mean the backends

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
-from safeface.core import queues
-from safeface.core.files import save_all
-from safeface.engines.errors import Cancelled, EngineError  # torch-free
+from facekit.core import queues
+from facekit.core.files import save_all
+from facekit.engines.errors import Cancelled, EngineError  # torch-free
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Job(models.Model):
 
     Subclasses set `task` to the dotted path of a function taking `job_id`
     (keyword-only), `hardware` to what that task needs ("gpu" sends it to the GPU cluster
-    when SAFEFACE_QUEUES=split; safeface/core/queues.py), and may override `lease_for()`
+    when SAFEFACE_QUEUES=split; facekit/core/queues.py), and may override `lease_for()`
     when some rows need longer.
     """
 

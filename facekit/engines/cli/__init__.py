@@ -1,4 +1,4 @@
-"""The engines' shell commands (`python -m safeface.engines ...`), one module each.
+"""The engines' shell commands (`python -m facekit.engines ...`), one module each.
 
 They sit above the engine packages and call only their public entry points, so no
 engine package imports another's command line. Each command imports the engines it needs

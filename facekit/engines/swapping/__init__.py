@@ -1,6 +1,6 @@
 """Face swapping: putting a generated avatar's face onto the faces of a target photo.
 
-`load_swapper()` picks the backend; every backend follows `safeface.engines.types.Swapper`.
+`load_swapper()` picks the backend; every backend follows `facekit.engines.types.Swapper`.
 """
 
 from . import regions

@@ -1,4 +1,4 @@
-"""`python -m safeface.engines detect IMAGE...`: print the faces found as JSON."""
+"""`python -m facekit.engines detect IMAGE...`: print the faces found as JSON."""
 
 from __future__ import annotations
 

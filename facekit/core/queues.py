@@ -1,6 +1,6 @@
 """Which django-q2 cluster runs which work: the one routing rule for jobs and schedules.
 
-Work says which hardware it needs: a job model by its `hardware` (safeface/core/jobs.py:
+Work says which hardware it needs: a job model by its `hardware` (facekit/core/jobs.py:
 "gpu" for avatars, swaps and face API renders, "cpu", the default, for the rest), a
 schedule always "cpu". With SAFEFACE_QUEUES=split each kind of hardware has a cluster of
 its own (settings.SAFEFACE_CLUSTERS, built in settings.py with Q_CLUSTER: its own cluster is

@@ -1,6 +1,6 @@
 """Face analysis: find faces, their keypoints, landmarks and (where available) identity embeddings.
 
-`load_analyser()` picks the backend; both return `safeface.engines.types.Face` lists.
+`load_analyser()` picks the backend; both return `facekit.engines.types.Face` lists.
 """
 
 from .factory import ANALYSER_NAMES, load_analyser

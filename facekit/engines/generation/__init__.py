@@ -2,7 +2,7 @@
 offline DCGAN (dcgan.py), diffusers (diffusion.py), the quality gate.
 
 Importing this package stays cheap (no torch, no diffusers): import the backend
-modules, or use `safeface.engines.registry.load_generator`, where you need one.
+modules, or use `facekit.engines.registry.load_generator`, where you need one.
 """
 
 from .errors import GenerationFailed

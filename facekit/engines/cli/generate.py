@@ -1,4 +1,4 @@
-"""`python -m safeface.engines generate --attr key=value ... --seed N --size 256 -o face.png`."""
+"""`python -m facekit.engines generate --attr key=value ... --seed N --size 256 -o face.png`."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def add_generate_command(subcommands: argparse._SubParsersAction) -> None:
     attributes = ", ".join(ATTRIBUTES)
     parser = subcommands.add_parser(
         "generate", help="generate a synthetic face and save it as an image",
-        description=f"Attributes: {attributes}. Values: see safeface/engines/vocabulary.py "
+        description=f"Attributes: {attributes}. Values: see facekit/engines/vocabulary.py "
                     "(an unknown one is reported with the allowed values).",
     )
     parser.add_argument("--attr", action="append", type=_attribute, default=[], metavar="KEY=VALUE",

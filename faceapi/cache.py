@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from facekit.core.storage import is_s3, key_prefix, stored_files
 
@@ -182,8 +183,6 @@ def _key(path: Path) -> str:
 
 def _bucket(path: Path) -> "_Bucket | None":
     """The bucket that shares `path`, when media is on S3 and the path is in the cache."""
-    from django.core.files.storage import default_storage
-
     return _Bucket(default_storage) if is_s3(default_storage) and path.is_relative_to(root()) else None
 
 

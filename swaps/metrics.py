@@ -6,12 +6,11 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
 from facekit.core.jobs import JobStatus
 from facekit.engines.recognition import IdentityCheck
+from swaps.models import SwapJob, Target
 
 
 class SwapsCollector:
     def collect(self):
-        from swaps.models import Target
-
         yield from identity_metrics()
         # Rows, never pictures: a refused upload keeps no file.
         refused = CounterMetricFamily("safeface_uploads_refused", "Uploads the sexual-content screening refused",
@@ -30,8 +29,6 @@ IDENTITY_BUCKETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 def identity_metrics():
     """Each judged face of every finished swap (a video's person: their closest moment): the
     distance histogram per judge, and how often the judges disagreed about a face."""
-    from swaps.models import SwapJob
-
     distances: dict[str, list[float]] = {}
     disagreements = 0
     for stored in SwapJob.objects.filter(status=JobStatus.DONE).exclude(identity={}).values_list("identity", flat=True).iterator():

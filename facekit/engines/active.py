@@ -87,7 +87,7 @@ def find_diffusion_model(model: str, models_dir: Path | str | None = None, marke
         folder = diffusion_model_dir(Path(models_dir), model)
         if (folder / marker).is_file():
             return folder
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import snapshot_download  # not at the top: settings import this module, and it is slow
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     for cache_dir in _hugging_face_caches(models_dir):

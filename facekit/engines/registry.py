@@ -8,6 +8,7 @@ onnxruntime), which the others never need.
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 from pathlib import Path
 
 from .active import GENERATOR_NAMES, generator_kind
@@ -68,8 +69,6 @@ def load_generator(
 
 def _config_keys(name: str) -> set[str]:
     if name == "diffusers":
-        from dataclasses import fields
-
         from .generation.diffusion import DiffusionSettings
 
         return {field.name for field in fields(DiffusionSettings)}

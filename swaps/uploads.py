@@ -26,6 +26,7 @@ from django.db import transaction
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
+from facekit.engines.video import VideoError, probe
 from swaps import files
 from swaps.models import Target
 from swaps.remux import RemuxError, remux
@@ -198,8 +199,6 @@ def check_video(path: Path, name: str | None = None) -> CheckedUpload:
     """Probe with the engine's container whitelist, then hold to the caps in settings
     (the stream cap is checked by the probe, before it decodes anything). Messages call
     the file by `name`, the person's own name for it, never by its temporary one."""
-    from facekit.engines.video import VideoError, probe  # not at the top: the package loads onnxruntime
-
     try:
         info = probe(path, max_streams=settings.SAFEFACE_VIDEO_MAX_STREAMS, name=name or "the video")
     except VideoError as exc:

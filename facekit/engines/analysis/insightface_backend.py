@@ -11,7 +11,6 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-import onnxruntime
 
 from ..licences import LICENCES
 from ..production_weights import BUFFALO_L
@@ -34,6 +33,8 @@ def pack_dir(models_dir: Path) -> Path:
 
 def choose_providers(available: Sequence[str] | None = None) -> list[str]:
     """onnxruntime providers in order of preference: CUDA first when this build has it, CPU always."""
+    import onnxruntime
+
     available = list(onnxruntime.get_available_providers() if available is None else available)
     if "CUDAExecutionProvider" in available:
         return ["CUDAExecutionProvider", "CPUExecutionProvider"]
@@ -67,6 +68,8 @@ class InsightFaceAnalyser:
                 raise FileNotFoundError(f"insightface model file {folder / name} is missing; {FETCH_HINT}")
         self.providers = list(providers) if providers is not None else choose_providers()
         self.name = f"insightface-{PACK}@{insightface_version()}"
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = num_threads  # 0 lets onnxruntime pick
         options.log_severity_level = 3

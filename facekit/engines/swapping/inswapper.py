@@ -11,7 +11,6 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-import onnxruntime
 
 from ..analysis.images import check_rgb_image
 from ..analysis.insightface_backend import choose_providers, insightface_version
@@ -45,6 +44,7 @@ class InSwapper:
     def __init__(self, model_path: Path, providers: Sequence[str] | None = None, num_threads: int = 0):
         # insightface is imported here: it is heavy and only this backend needs it.
         from insightface.model_zoo import model_zoo
+        import onnxruntime
         from insightface.model_zoo.inswapper import INSwapper
 
         model_path = Path(model_path)

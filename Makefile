@@ -20,7 +20,7 @@ STAMP := $(VENV)/.installed-$(ONNX_EXTRA)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-postgres browser clean
+.PHONY: install run test test-postgres browser clean vendor
 
 install: $(STAMP)
 
@@ -46,6 +46,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium (apt-get install chromium) for the browser tests."; fi; }
+
+# The browser libraries in static/vendor/, from js/package-lock.json (`npm ci`: the exact versions,
+# checked against their integrity hashes). The copies are committed, so `make run` and `make test`
+# need no npm; tests/faceapi/test_vendored.py checks them against VENDORED.sha256.
+NOBLE_HASHES := sha2.js _md.js _u64.js utils.js LICENSE
+vendor:
+	cd js && npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf static/vendor/noble-hashes && mkdir -p static/vendor/noble-hashes
+	for name in $(NOBLE_HASHES); do cp js/node_modules/@noble/hashes/$$name static/vendor/noble-hashes/; done
+	cd static/vendor && sha256sum noble-hashes/* > VENDORED.sha256
 
 run: install
 	$(BIN)/python manage.py migrate --no-input

@@ -1,7 +1,8 @@
-"""The "face for a file" page in a real browser: two files hashed in the page (Web Crypto,
-no upload), their faces rendered by the real worker and shown side by side."""
+"""The "face for a file" page in a real browser: files hashed in the page as they stream (the
+vendored SHA-256, no upload), their faces rendered by the real worker and shown side by side."""
 
 import hashlib
+import os
 
 import pytest
 from playwright.sync_api import expect
@@ -32,6 +33,27 @@ def test_a_person_drops_two_files_and_compares_their_faces(page, cluster_media, 
     assert page.locator(".compare-verdict").inner_text() == "Different faces: the files differ."
     assert uploads == []  # nothing but GETs for the faces: the files never leave the browser
     page.screenshot(path=ARTIFACTS / "face-for-a-file.png", full_page=True)
+
+
+def test_a_large_file_is_hashed_as_it_streams_and_a_hash_can_be_cancelled(page, cluster_media, settings, tmp_path):  # noqa: F811
+    settings.SAFEFACE_API_CACHE_DIR = ""
+    settings.SAFEFACE_API_WAIT = 10
+    large = tmp_path / "large.bin"  # many of the stream's chunks
+    large.write_bytes(os.urandom(48 * 2**20))
+    huge = tmp_path / "huge.iso"  # 2 GB of zeros, sparse on disk: long enough to cancel
+    with huge.open("wb") as handle:
+        handle.truncate(2 * 2**30)
+
+    page.goto("/api/file/")
+    page.locator("input[type=file]").nth(0).set_input_files(large)
+    expect(page.locator(".file-hash").nth(0)).to_have_text(hashlib.sha256(large.read_bytes()).hexdigest(), timeout=60_000)
+
+    page.locator("input[type=file]").nth(1).set_input_files(huge)
+    expect(page.locator(".file-hash").nth(1)).to_contain_text("hashing…")
+    page.locator(".file-cancel").nth(1).click()
+    expect(page.locator(".file-hash").nth(1)).to_have_text("cancelled")
+    expect(page.locator(".file-cancel").nth(1)).to_be_hidden()
+    assert page.locator(".compare-verdict").is_hidden()  # nothing to compare with a cancelled file
 
 
 def test_the_api_page_shows_its_live_examples(page, cluster_media, settings):  # noqa: F811

@@ -60,10 +60,10 @@ def _names(readings: list[Reading]) -> str:
 
 def _verdict(face: FaceCheck, check: IdentityCheck) -> Verdict:
     who = _who(face)
-    judged = [reading for reading in face.readings if reading.judged]
-    if not judged:
+    if face.too_small:
         smallest = min(judge.min_face for judge in check.judges)
         return Verdict(False, True, f"{who} is too small to judge (under {smallest} px tall); look at it yourself.")
+    judged = [reading for reading in face.readings if reading.judged]
     unjudged = [reading for reading in face.readings if not reading.judged]
     matching = [reading for reading in judged if reading.matches]
     clear = [reading for reading in judged if not reading.matches]

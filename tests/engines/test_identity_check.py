@@ -52,11 +52,11 @@ def group(analyser):
 def test_a_swap_that_changes_nothing_still_matches_every_face(judges, group, avatar):
     image, faces = group
     check = check_photo(judges, image, Unchanged().swap(avatar, image, faces), faces, [avatar] * len(faces))
-    assert check.judge_names == [judge.name for judge in judges]
+    assert [judge.name for judge in check.judges] == [judge.name for judge in judges]
     assert [judge.threshold for judge in check.judges] == [judge.threshold for judge in judges]
     for face in check.faces:
         assert [reading.to_original for reading in face.readings] == pytest.approx([0.0, 0.0], abs=1e-3)
-        assert face.matching_judges == check.judge_names and not face.disagree
+        assert [reading.judge for reading in face.readings if reading.matches] == [judge.name for judge in check.judges] and not face.disagree
     assert check.still_recognised() == list(range(len(faces)))
 
 
@@ -73,7 +73,7 @@ def test_the_worker_s_swap_hides_the_chosen_people_from_both_judges_and_leaves_t
     assert np.array_equal(result[others], image[others])
     untouched = check_photo(judges, image, result, faces[2:], [avatar] * 4)
     assert untouched.still_recognised() == [0, 1, 2, 3]
-    assert all(len(face.matching_judges) == 2 for face in untouched.faces)
+    assert all(len([reading.judge for reading in face.readings if reading.matches]) == 2 for face in untouched.faces)
     # The picture moves only within the ring around each swapped face (its box, grown by
     # its own size on every side), where the outline follows the avatar's face shape.
     changed = np.argwhere(np.any(result != image, axis=2))

@@ -25,11 +25,11 @@ def test_a_photo_swap_stores_the_check_of_each_swapped_face_and_the_page_tells_i
     swap.refresh_from_db()
     assert swap.status == JobStatus.DONE, swap.error
     check = swap.identity_check
-    assert check.judge_names == ["dlib-resnet@1.0", "sface-2021dec-int8@1.0"]
+    assert [judge.name for judge in check.judges] == ["dlib-resnet@1.0", "sface-2021dec-int8@1.0"]
     assert [judge.threshold for judge in check.judges] == [0.6, 0.637]
     assert [(face.face, face.avatar) for face in check.faces] == [(0, first.pk), (1, second.pk)]
     for face in check.faces:
-        assert [reading.judge for reading in face.readings] == check.judge_names
+        assert [reading.judge for reading in face.readings] == [judge.name for judge in check.judges]
         assert all(0 < r.to_original < 2 and 0 < r.to_avatar < 2 for r in face.readings)
     assert IdentityCheck.from_json(check.to_json()) == check  # one serialisation, both ways
     assert swap.timings["identity_check"] > 0
@@ -136,7 +136,7 @@ def test_a_check_stored_with_one_judge_still_reads_and_renders(alice_client, swa
     ]}
     swap.save()
     check = SwapJob.objects.get(pk=swap.pk).identity_check
-    assert check.judge_names == ["dlib-resnet@1.0"] and check.still_recognised() == [1] and check.faces[1].strong
+    assert [judge.name for judge in check.judges] == ["dlib-resnet@1.0"] and check.still_recognised() == [1] and check.faces[1].strong
     hidden, kept = verdicts(check)
     assert hidden.text == ("Face 1 no longer matches you to the recogniser (dlib-resnet 0.74, limit 0.6). "
                            "It looks like avatar 12 to dlib-resnet.")

@@ -84,10 +84,6 @@ class FaceCheck:
         return not any(reading.judged for reading in self.readings)
 
     @property
-    def matching_judges(self) -> list[str]:
-        return [reading.judge for reading in self.readings if reading.matches]
-
-    @property
     def disagree(self) -> bool:
         """One judge still matches the face where another judged it and does not."""
         return self.still_recognised and any(reading.judged and not reading.matches for reading in self.readings)
@@ -110,10 +106,6 @@ class IdentityCheck:
     @property
     def recognised(self) -> bool:
         return any(face.still_recognised for face in self.faces)
-
-    @property
-    def judge_names(self) -> list[str]:
-        return [judge.name for judge in self.judges]
 
     def to_json(self) -> dict:
         return {

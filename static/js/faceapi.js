@@ -1,45 +1,18 @@
 // Face API pages: load faces that may still be rendering (the API answers 202 until
 // they are), and the "face for a file" page, which hashes files in the browser.
-// A module (strict, deferred): it imports the vendored SHA-256 (make vendor).
-import { sha256 } from "../vendor/noble-hashes/sha2.js";
+// A module (strict, deferred); hashing.js and faces.js are shared with the browser extension.
+import { fetchFace } from "./faces.js";
+import { hashStream } from "./hashing.js";
 
-const MAX_TRIES = 60;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// Fetch a face URL until it is rendered; show it in `img` (a blob: URL, which the CSP allows).
+// Show the face at `url` in `img` once it is drawn (a blob: URL, which the CSP allows).
 async function showFace(img, url, status) {
-  for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-    let response;
-    try {
-      response = await fetch(url);
-    } catch (error) {
-      if (status) status.textContent = "The site did not answer; trying again…";
-      await sleep(2000);
-      continue;
-    }
-    if (response.status === 200) {
-      img.src = URL.createObjectURL(await response.blob());
-      img.closest(".face-frame")?.classList.remove("is-loading");
-      if (status) status.textContent = "";
-      return;
-    }
-    if (response.status === 202 || response.status === 429 || response.status === 503) {
-      if (status) status.textContent = response.status === 202 ? "Drawing this face…" : "Busy; trying again…";
-      const wait = Number(response.headers.get("Retry-After")) || 2;
-      await sleep(Math.min(wait, 30) * 1000);
-      continue;
-    }
-    let message = `The API answered ${response.status}.`;
-    try {
-      message = (await response.json()).error || message;
-    } catch (ignored) { /* not JSON */ }
-    if (status) status.textContent = message;
-    return;
+  const say = (text) => { if (status) status.textContent = text; };
+  try {
+    img.src = URL.createObjectURL(await fetchFace(url, { onStatus: say }));
+    img.closest(".face-frame")?.classList.remove("is-loading");
+  } catch (error) {
+    say(error.message);
   }
-  if (status) status.textContent = "This face is taking long; reload the page to try again.";
 }
 
 // Live examples: an <img> that failed (a 202 is not an image) is fetched again until ready.
@@ -51,39 +24,9 @@ function retryBrokenExamples() {
   }
 }
 
-function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// The SHA-256 of a file read as a stream, a chunk at a time, so memory stays flat whatever
-// its size (a 4 GB disk image too). `progress` gets the share read; `signal` stops it. Every
-// SLICE_MS it lets the page breathe: chunks that are ready resolve at once, and a loop of them
-// would keep clicks (Cancel) and repaints waiting until the whole file was read.
-const SLICE_MS = 40;
-
-async function hashFile(file, progress, signal) {
-  const hasher = sha256.create();
-  const reader = file.stream().getReader();
-  let read = 0;
-  let sliceStart = performance.now();
-  try {
-    for (;;) {
-      if (signal.aborted) throw new DOMException("The hashing was cancelled.", "AbortError");
-      const { value, done } = await reader.read();
-      if (done) break;
-      hasher.update(value);
-      read += value.length;
-      if (performance.now() - sliceStart > SLICE_MS) {
-        progress(file.size ? read / file.size : 1);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        sliceStart = performance.now();
-      }
-    }
-  } catch (error) {
-    reader.cancel().catch(() => {});
-    throw error;
-  }
-  return hex(hasher.digest());
+// The SHA-256 of a file read as a stream (hashing.js): memory stays flat whatever its size.
+function hashFile(file, progress, signal) {
+  return hashStream(file.stream(), file.size, (read, share) => progress(share ?? 1), signal);
 }
 
 // One drop zone: a file in, its SHA-256 and face out. Nothing is uploaded.

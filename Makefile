@@ -20,7 +20,7 @@ STAMP := $(VENV)/.installed-$(ONNX_EXTRA)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-postgres browser clean vendor
+.PHONY: install run test test-postgres browser clean vendor extension
 
 install: $(STAMP)
 
@@ -56,6 +56,13 @@ vendor:
 	rm -rf static/vendor/noble-hashes && mkdir -p static/vendor/noble-hashes
 	for name in $(NOBLE_HASHES); do cp js/node_modules/@noble/hashes/$$name static/vendor/noble-hashes/; done
 	cd static/vendor && sha256sum noble-hashes/* > VENDORED.sha256
+
+# The browser extension's packages (extension/ plus static/js/hashing.js, faces.js and the vendored
+# SHA-256), one zip per browser and an unpacked copy, in build/extension/; the same sources give
+# the same bytes. SERVER=https://faces.example.org makes it ask that server by default. The site
+# serves the same packages, stamped with its own address, at /api/extension/.
+extension: install
+	$(BIN)/python -m faceapi.extension --out build/extension $(if $(SERVER),--server $(SERVER))
 
 run: install
 	$(BIN)/python manage.py migrate --no-input

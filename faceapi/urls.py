@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import checkface, views
+from . import checkface, extension_views, views
 
 urlpatterns = [
     path("", views.index, name="faceapi"),
     path("file/", views.file_page, name="faceapi-file"),
+    path("extension/", extension_views.page, name="faceapi-extension"),
+    path("extension/<str:browser>.zip", extension_views.package, name="faceapi-extension-package"),
     path("face", views.face, name="faceapi-face"),
     path("morph", views.morph, name="faceapi-morph"),
     path("seed", views.seed, name="faceapi-seed"),

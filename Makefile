@@ -17,6 +17,7 @@ else
   OTHER_ONNX := onnxruntime-gpu
 endif
 STAMP := $(VENV)/.installed-$(ONNX_EXTRA)
+JS_STAMP := js/node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -51,8 +52,7 @@ browser:
 # checked against their integrity hashes). The copies are committed, so `make run` and `make test`
 # need no npm; tests/faceapi/test_vendored.py checks them against VENDORED.sha256.
 NOBLE_HASHES := sha2.js _md.js _u64.js utils.js LICENSE
-vendor:
-	cd js && npm ci --ignore-scripts --no-audit --no-fund
+vendor: $(JS_STAMP)
 	rm -rf static/vendor/noble-hashes && mkdir -p static/vendor/noble-hashes
 	for name in $(NOBLE_HASHES); do cp js/node_modules/@noble/hashes/$$name static/vendor/noble-hashes/; done
 	cd static/vendor && sha256sum noble-hashes/* > VENDORED.sha256
@@ -69,7 +69,14 @@ run: install
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	SAFEFACE_HTTPS=$${SAFEFACE_HTTPS:-false} HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: install browser
+# js/node_modules: the exact versions js/package-lock.json pins (Mozilla's addons-linter, which the
+# tests run on the Firefox package; the vendored hashing library).
+$(JS_STAMP): js/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the extension's checks (apt-get install npm)"; exit 1; }
+	cd js && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install browser $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -173,3 +173,24 @@ def test_faces_appear_beside_hashes_only_on_a_site_that_was_turned_on(browser, f
     expect(page.locator(".safeface-badge .card img").first).to_have_attribute("src", re.compile(r"^data:image/"), timeout=90_000)
     page.screenshot(path=ARTIFACTS / "extension-badges.png")
     assert elsewhere.locator(".safeface-badge").count() == 0  # loaded first, and no face came
+
+
+def test_a_file_on_this_computer_is_hashed_in_the_extension(browser, tmp_path):
+    chosen = tmp_path / "notes.txt"
+    chosen.write_bytes(b"hashed here, never uploaded\n" * 1000)
+    window = browser.open("hash.html", width=460, height=640)
+    window.locator(".file-input").set_input_files(chosen)
+    expect(window.locator(".digest")).to_have_text(hashlib.sha256(chosen.read_bytes()).hexdigest(), timeout=60_000)
+    expect(window.locator(".verdict")).to_contain_text("To check this file, select its published SHA-256")
+    expect(window.locator(".face")).to_have_attribute("src", BLOB, timeout=90_000)
+
+
+def test_the_settings_name_the_server_it_was_downloaded_from_and_refuse_a_bad_one(browser, live_server):
+    settings_page = browser.open("options.html")
+    expect(settings_page.locator("#server")).to_have_value(live_server.url)
+    expect(settings_page.locator(".server-status")).to_have_text(f"{live_server.url} answers: faces come from there.", timeout=90_000)
+    settings_page.fill("#server", "ftp://faces.example.org")
+    settings_page.click("button:has-text('Save')")
+    expect(settings_page.locator(".server-status")).to_have_text("The server's address must start with https:// or http://.")
+    settings_page.reload()
+    expect(settings_page.locator("#server")).to_have_value(live_server.url)  # nothing was saved

@@ -4,6 +4,7 @@ with a server, the same bytes for the same inputs, nothing fetched from elsewher
 import io
 import json
 import re
+import subprocess
 import tomllib
 import zipfile
 from pathlib import Path
@@ -85,3 +86,14 @@ def test_every_file_a_page_or_the_manifest_names_is_in_the_package_and_nothing_i
     named.add("js/badges.js")  # registered by settings.js at run time
     missing = {name for name in named if name not in files}
     assert missing == set()
+
+
+def test_mozillas_linter_finds_no_error_or_warning_in_the_firefox_package(tmp_path):
+    linter = ROOT / "js" / "node_modules" / ".bin" / "addons-linter"
+    if not linter.exists():
+        pytest.fail("Mozilla's addons-linter is missing: `make test` installs it (npm ci in js/).")
+    package = tmp_path / extension.package_name("firefox")
+    package.write_bytes(extension.package("firefox", SERVER))
+    ran = subprocess.run([str(linter), "--output", "json", str(package)], capture_output=True, text=True, timeout=120)
+    report = json.loads(ran.stdout)
+    assert report["summary"] == {"errors": 0, "notices": 0, "warnings": 0}, report["errors"] + report["warnings"] + report["notices"]

@@ -194,3 +194,15 @@ def test_the_settings_name_the_server_it_was_downloaded_from_and_refuse_a_bad_on
     expect(settings_page.locator(".server-status")).to_have_text("The server's address must start with https:// or http://.")
     settings_page.reload()
     expect(settings_page.locator("#server")).to_have_value(live_server.url)  # nothing was saved
+
+
+def test_the_install_page_downloads_the_package_made_for_this_server(browser, live_server, tmp_path):
+    page = browser.open(f"{live_server.url}/api/extension/")
+    page.screenshot(path=ARTIFACTS / "extension-install.png", full_page=True)
+    with page.expect_download() as downloading:
+        page.click("text=Download for Chromium")
+    download = downloading.value
+    assert download.suggested_filename == extension.package_name("chromium")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes() == extension.package("chromium", live_server.url)  # what these tests load, unpacked

@@ -1,5 +1,6 @@
 """Avatars: faces that SafeFace generated, the only identities a swap may use."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -98,6 +99,15 @@ class Avatar(Moderated, Job):
     def describe(self) -> list[tuple[str, str]]:
         return describe(self.spec)
 
+    def checked_image(self) -> bytes:
+        """The picture's bytes, as a swap source must be: exactly what was generated (its
+        checksum), else DamagedAvatar."""
+        with self.image.open("rb") as stored:
+            data = stored.read()
+        if self.sha256 and hashlib.sha256(data).hexdigest() != self.sha256:
+            raise DamagedAvatar(f"Avatar {self.pk}'s picture is damaged on the server. Pick another avatar.")
+        return data
+
     def more_like_this(self, owner, count: int = 4) -> list["Avatar"]:
         """Queue `count` more for `owner`: where the engine keeps one person across changes of
         expression, pose and light, this person (its seed) with each of those changed; else
@@ -111,3 +121,7 @@ class Avatar(Moderated, Job):
             for avatar in avatars:
                 avatar.enqueue()
         return avatars
+
+
+class DamagedAvatar(ValueError):
+    """An avatar's stored picture is not the one generated (its checksum differs)."""

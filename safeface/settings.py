@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "moderation",
     "swaps",
     "faceapi",
+    "live",
     *env.list("SAFEFACE_EXTRA_APPS", default=[]),
 ]
 
@@ -424,6 +425,19 @@ SAFEFACE_API_WAIT = env.float("SAFEFACE_API_WAIT", default=3.0)
 # Where rendered faces are kept; empty: MEDIA_ROOT/faceapi.
 SAFEFACE_API_CACHE_DIR = env.str("SAFEFACE_API_CACHE_DIR", default="")
 
+# --- Live ---------------------------------------------------------------------------
+# Live (live/, `manage.py live_worker`): a session's length, how often a person may start one, how
+# many a live worker runs at once, how long an offer waits for a worker; the STUN/TURN servers the
+# browser and the live worker use (comma-separated URLs: stun:host:3478, turn:host:3478?transport=udp),
+# with the TURN account when there is one.
+SAFEFACE_LIVE_MAX_SECONDS = env.int("SAFEFACE_LIVE_MAX_SECONDS", default=600)
+SAFEFACE_LIVE_RATE = env.str("SAFEFACE_LIVE_RATE", default="20/h")
+SAFEFACE_LIVE_SESSIONS_PER_WORKER = env.int("SAFEFACE_LIVE_SESSIONS_PER_WORKER", default=1)
+SAFEFACE_LIVE_OFFER_SECONDS = env.int("SAFEFACE_LIVE_OFFER_SECONDS", default=30)
+SAFEFACE_LIVE_ICE_SERVERS = env.list("SAFEFACE_LIVE_ICE_SERVERS", default=[])
+SAFEFACE_LIVE_TURN_USERNAME = env.str("SAFEFACE_LIVE_TURN_USERNAME", default="")
+SAFEFACE_LIVE_TURN_CREDENTIAL = env.str("SAFEFACE_LIVE_TURN_CREDENTIAL", default="")
+
 # --- Operations ----------------------------------------------------------------------
 # A Prometheus scraper sends "Authorization: Bearer <token>" to /metrics; staff need none.
 SAFEFACE_METRICS_TOKEN = env.str("SAFEFACE_METRICS_TOKEN", default="")
@@ -461,6 +475,9 @@ def _check() -> None:
         raise ImproperlyConfigured("SAFEFACE_SCREEN_THRESHOLD must be in (0, 1] and SAFEFACE_SCREEN_VIDEO_SHARE in [0, 1).")
     if not 0 < SAFEFACE_SCREEN_VIDEO_SECONDS <= 1:
         raise ImproperlyConfigured("SAFEFACE_SCREEN_VIDEO_SECONDS must be more than 0 and at most 1: a video is sampled at least once a second.")
+    if SAFEFACE_LIVE_MAX_SECONDS < 10 or SAFEFACE_LIVE_SESSIONS_PER_WORKER < 1 or SAFEFACE_LIVE_OFFER_SECONDS < 5:
+        raise ImproperlyConfigured("SAFEFACE_LIVE_MAX_SECONDS must be at least 10, SAFEFACE_LIVE_OFFER_SECONDS at least 5, "
+                                   "SAFEFACE_LIVE_SESSIONS_PER_WORKER at least 1.")
     if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
         raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("avatars.urls")),
     path("", include("moderation.urls")),
     path("", include("swaps.urls")),
+    path("", include("live.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -113,3 +113,16 @@ def audio_seconds(path: Path) -> float:
         stream = container.streams.audio[0]
         samples = sum(frame.samples for frame in container.decode(stream))
         return samples / stream.codec_context.sample_rate
+
+
+def write_y4m(path: Path, images: list[np.ndarray], fps: int) -> Path:
+    """RGB frames as a Y4M file (I420), what Chromium's fake camera plays in a loop
+    (--use-file-for-fake-video-capture)."""
+    height, width = images[0].shape[:2]
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for image in images:
+            out.write(b"FRAME\n")
+            out.write(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+

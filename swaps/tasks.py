@@ -21,7 +21,7 @@ from facekit.engines.swapping import NoFaceError, prepare_source, swap_photo
 from facekit.engines.video import VideoError, VideoSwap, read_frame, sampled_frames
 from facekit.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
 from swaps import files
-from avatars.models import Avatar
+from avatars.models import Avatar, DamagedAvatar
 from swaps.models import SwapJob, Target
 
 logger = logging.getLogger(__name__)
@@ -127,11 +127,11 @@ def _sources(job: SwapJob) -> list:
         if avatar is None:
             raise JobError(f"Avatar {entry['avatar']} can no longer be used (it was deleted or made private). Pick another avatar.")
         if avatar.pk not in prepared:
-            with avatar.image.open("rb") as stored:
-                data = stored.read()
-            if avatar.sha256 and hashlib.sha256(data).hexdigest() != avatar.sha256:
+            try:
+                data = avatar.checked_image()
+            except DamagedAvatar as exc:
                 logger.error("Avatar %s's image does not match its checksum", avatar.pk)
-                raise JobError(f"Avatar {avatar.pk}'s picture is damaged on the server. Pick another avatar.")
+                raise JobError(str(exc)) from None
             try:
                 prepared[avatar.pk] = prepare_source(inference.analyser(), files.decode_rgb(data))
             except NoFaceError as exc:

@@ -26,19 +26,26 @@ def test_database_url() -> str:
 
 @contextlib.contextmanager
 def running_cluster(workers: int = 1, **env):
-    log = ROOT / "test-artifacts" / f"qcluster-{os.getpid()}.log"
+    with running_command("qcluster", SAFEFACE_WORKERS=str(workers), **env) as proc:
+        yield proc
+
+
+@contextlib.contextmanager
+def running_command(command: str, *args: str, **env):
+    """`manage.py command args` against the test database, stopped (SIGTERM, then its whole
+    process group) when the block ends; its output goes to test-artifacts/."""
+    log = ROOT / "test-artifacts" / f"{command}-{os.getpid()}.log"
     log.parent.mkdir(exist_ok=True)
     environ = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": test_database_url(),
-        "SAFEFACE_WORKERS": str(workers),
         "PYTHONUNBUFFERED": "1",
         **env,
     }
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
+            [sys.executable, "manage.py", command, *args],
             cwd=ROOT,
             env=environ,
             stdout=out,
@@ -48,7 +55,7 @@ def running_cluster(workers: int = 1, **env):
     try:
         yield proc
     finally:
-        # The cluster stops its own workers on SIGTERM; whatever is left is killed.
+        # The process stops its own children on SIGTERM; whatever is left is killed.
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=15)

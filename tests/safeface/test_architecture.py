@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-APPS = ("accounts", "avatars", "faceapi", "moderation", "swaps")
+APPS = ("accounts", "avatars", "faceapi", "live", "moderation", "swaps")
 GLUE = ("safeface",)  # the site: settings, urls, views, health, metrics, verify, inference
 ENGINES = "facekit/engines"
 # What the apps and the glue may import of the engines: the engine packages (their __init__ is
@@ -133,7 +133,7 @@ def test_the_web_process_never_imports_torch():
         "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings';"
         "from django.core.wsgi import get_wsgi_application; get_wsgi_application();"
         "from django.urls import get_resolver; get_resolver().url_patterns;"
-        "import sys; print(sorted(m for m in ('torch', 'onnxruntime', 'openvino', 'diffusers', 'dlib') if m in sys.modules))"
+        "import sys; print(sorted(m for m in ('torch', 'onnxruntime', 'openvino', 'diffusers', 'dlib', 'aiortc') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

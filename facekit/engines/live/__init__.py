@@ -1,0 +1,5 @@
+"""Live: a camera's frames swapped as they come, failing closed (never the camera's own frame)."""
+
+from .swap import LiveFrame, LiveState, LiveSwap, blurred
+
+__all__ = ["LiveFrame", "LiveState", "LiveSwap", "blurred"]

@@ -1,0 +1,108 @@
+"""The live worker: claims live sessions from the database and runs each one's WebRTC peer.
+
+`python manage.py live_worker` (a Procfile line): one asyncio loop, up to
+SAFEFACE_LIVE_SESSIONS_PER_WORKER sessions at a time; on many machines, each worker claims
+sessions from the shared database as the job workers claim jobs. The engines are built once per
+process (safeface/inference.py), in this process only: the web process never loads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from facekit.engines.live import LiveSwap
+from facekit.engines.swapping import prepare_source
+from safeface import inference
+from swaps import files
+
+from .models import LiveSession
+from .views import ice_servers
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 0.5
+POLL_SECONDS = 0.2
+# A frame not swapped within this many seconds is replaced by the last one shown (or a blur).
+FRAME_BUDGET = float(os.environ.get("SAFEFACE_LIVE_FRAME_BUDGET", "0.25"))
+
+
+async def db(function, *args, **kwargs):
+    """The ORM, off the event loop (Django's ORM is synchronous)."""
+
+    def call():
+        close_old_connections()
+        return function(*args, **kwargs)
+
+    return await asyncio.to_thread(call)
+
+
+def _live_swap(session: LiveSession) -> LiveSwap:
+    source = prepare_source(inference.analyser(), files.decode_rgb(session.avatar.checked_image()))
+    return LiveSwap(source, inference.swapper(), inference.analyser(), judges=inference.judges(),
+                    stronger=inference.swapper(strong=True))
+
+
+async def run_session(session: LiveSession) -> None:
+    from .peer import LivePeer  # aiortc: only here, in the live worker
+
+    peer = None
+    try:
+        live = await db(_live_swap, session)
+        peer = LivePeer(live, ThreadPoolExecutor(1, thread_name_prefix=f"live-{session.pk}"),
+                        ice_servers=ice_servers(), budget=FRAME_BUDGET)
+        answer = await peer.answer(session.offer)
+        if not await db(session.renew, answer=answer, status="live", started_at=timezone.now()):
+            return
+        deadline = time.monotonic() + settings.SAFEFACE_LIVE_MAX_SECONDS
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            stats = peer.track.stats() if peer.track else {}
+            state = peer.track.state if peer.track else ""
+            if not await db(session.renew, state=str(state), stats=stats):
+                await db(session.end)  # stopped by the person (or expired): end it if still open
+                return
+            if peer.broken:
+                await db(session.end, "The connection to your browser dropped. Start again.")
+                return
+            if time.monotonic() > deadline:
+                await db(session.renew, stats={**stats, "ended": f"The session reached its {settings.SAFEFACE_LIVE_MAX_SECONDS // 60}-minute limit."})
+                await db(session.end)
+                return
+    except Exception as error:  # noqa: BLE001  (any failure ends this session, never the worker)
+        logger.exception("Live session %s failed", session.pk)
+        message = str(error) if isinstance(error, ValueError) else "The live session failed on the server."
+        await db(session.end, message)
+    finally:
+        if peer is not None:
+            await peer.close()
+
+
+async def serve(*, once: bool = False) -> None:
+    """Claim and run sessions until cancelled (`once`: return when the first session ends)."""
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    running: set[asyncio.Task] = set()
+    await db(inference.swapper)  # build the engines before the first person waits for them
+    await db(inference.judges)
+    logger.info("Live worker %s ready (%d session(s) at a time)", name, settings.SAFEFACE_LIVE_SESSIONS_PER_WORKER)
+    while True:
+        if len(running) < settings.SAFEFACE_LIVE_SESSIONS_PER_WORKER:
+            await db(LiveSession.objects.expire)
+            session = await db(LiveSession.objects.select_related("avatar").claim_next, name)
+            if session is not None:
+                task = asyncio.create_task(run_session(session))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                if once:
+                    await task
+                    return
+                continue
+        await asyncio.sleep(POLL_SECONDS)

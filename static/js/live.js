@@ -1,0 +1,144 @@
+// Live: the camera's picture goes to a live worker over WebRTC and the swapped picture comes
+// back. Only what comes back is shown: no preview of the camera, so the person never sees (or
+// shares a screen with) their own face. The offer is sent whole once its candidates are
+// gathered (no trickle), the answer read from the session row the worker writes.
+
+const STATES = {
+  starting: "Putting your avatar on…",
+  hidden: "Hidden: the identity check no longer recognises you.",
+  "may be recognised": "May be recognised: the identity check still matched you; a stronger swap is on.",
+  blurred: "Blurred: even the stronger swap still matched you, so your face is blurred for a few seconds.",
+  "no face": "No face found: the picture is held, then blurred, until your face is back.",
+};
+
+function csrfToken() {
+  return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (ignored) { /* a 429 page, a proxy's error */ }
+  if (!response.ok) throw new Error(data.error || `The site answered ${response.status}.`);
+  return data;
+}
+
+function gathered(pc) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState === "complete") {
+        pc.removeEventListener("icegatheringstatechange", done);
+        resolve();
+      }
+    };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, 3000); // a STUN server that never answers must not stop the start
+  });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function setUp(root) {
+  const form = root.querySelector("[data-live-form]");
+  const startButton = root.querySelector("[data-live-start]");
+  const stopButton = root.querySelector("[data-live-stop]");
+  const video = root.querySelector("[data-live-video]");
+  const placeholder = root.querySelector("[data-live-placeholder]");
+  const stateOut = root.querySelector("[data-live-state]");
+  const statsOut = root.querySelector("[data-live-stats]");
+  const iceServers = JSON.parse(document.getElementById("live-ice-servers").textContent);
+  let session = null; // { url, stopUrl, pc, camera, running }
+
+  function say(text, kind = "") {
+    stateOut.textContent = text;
+    stateOut.dataset.kind = kind;
+  }
+
+  async function stop(message) {
+    const current = session;
+    session = null;
+    if (!current) return;
+    current.running = false;
+    // The session is stopped first, so the worker ends it as stopped, not as a dropped call.
+    if (current.url) await post(`${current.url}/stop`).catch(() => {});
+    current.camera?.getTracks().forEach((track) => track.stop());
+    current.pc?.close();
+    video.srcObject = null;
+    placeholder.hidden = false;
+    stopButton.hidden = true;
+    startButton.disabled = false;
+    say(message || "Stopped. Nothing of the stream was kept.");
+  }
+
+  async function follow(current) {
+    // The answer, then the state twice a second, until the session ends.
+    while (current.running) {
+      const response = await fetch(current.url, { headers: { Accept: "application/json" } });
+      if (!current.running) return;
+      const data = response.ok ? await response.json() : { status: "failed", error: `The site answered ${response.status}.` };
+      if (data.answer && !current.answered) {
+        current.answered = true;
+        await current.pc.setRemoteDescription({ type: "answer", sdp: data.answer });
+      }
+      if (data.status === "ended" || data.status === "failed") {
+        await stop(data.error || data.stats?.ended || "The session ended.");
+        return;
+      }
+      if (data.status === "offered") say("Waiting for a live worker…");
+      else if (data.state) say(STATES[data.state] || data.state, data.state.replace(/ /g, "-"));
+      const stats = data.stats || {};
+      if (stats.fps_sent !== undefined) {
+        statsOut.textContent = `${stats.fps_sent} frames/s sent · swap ${stats.ms?.swap ?? "–"} ms · identity checks ${stats.checks ?? 0}`;
+      }
+      await sleep(500);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (session) return;
+    const avatar = new FormData(form).get("avatar");
+    startButton.disabled = true;
+    stopButton.hidden = false;
+    const current = { running: true };
+    session = current;
+    try {
+      say("Asking for your camera…");
+      current.camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+      current.pc = new RTCPeerConnection({ iceServers });
+      current.pc.addTransceiver(current.camera.getVideoTracks()[0], { direction: "sendrecv", streams: [current.camera] });
+      current.pc.addEventListener("track", (e) => {
+        video.srcObject = new MediaStream([e.track]);
+        placeholder.hidden = true;
+      });
+      current.pc.addEventListener("connectionstatechange", () => {
+        if (current.pc.connectionState === "failed") stop("The connection to the live worker failed (a firewall may block UDP; see the README's TURN notes).");
+      });
+      say("Connecting…");
+      await current.pc.setLocalDescription(await current.pc.createOffer());
+      await gathered(current.pc);
+      const created = await post(root.dataset.start, { avatar, offer: current.pc.localDescription.sdp });
+      current.url = created.url;
+      await follow(current);
+    } catch (error) {
+      const message = error.name === "NotAllowedError" ? "The camera was not allowed: allow it in your browser to go live." : error.message;
+      await stop(message);
+    }
+  });
+  stopButton.addEventListener("click", () => stop());
+  // Leaving the page closes the connection; the live worker sees it drop and ends the session.
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.querySelector("[data-live]");
+  if (root) setUp(root);
+});

@@ -65,8 +65,10 @@ def web_command(port: int, workers: int = WEB_WORKERS, threads: int = WEB_THREAD
 
 
 @contextlib.contextmanager
-def running_site(port: int = 8765, web_workers: int = WEB_WORKERS, threads: int = WEB_THREADS, **extra_env):
-    """Yield (base URL, env, data folder) of a fresh site with its worker running."""
+def running_site(port: int = 8765, web_workers: int = WEB_WORKERS, threads: int = WEB_THREADS, *, live: bool = False,
+                 **extra_env):
+    """Yield (base URL, env, data folder) of a fresh site with its worker running (and with
+    `live`, a live worker)."""
     data = Path(tempfile.mkdtemp(prefix="safeface-bench-"))
     env = {
         **os.environ,
@@ -87,6 +89,9 @@ def running_site(port: int = 8765, web_workers: int = WEB_WORKERS, threads: int 
         subprocess.Popen([PYTHON, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
                          stdout=open(data / "worker.log", "wb"), stderr=subprocess.STDOUT),
     ]
+    if live:
+        procs.append(subprocess.Popen([PYTHON, "manage.py", "live_worker"], cwd=ROOT, env=env, start_new_session=True,
+                                      stdout=open(data / "live.log", "wb"), stderr=subprocess.STDOUT))
     try:
         deadline = time.monotonic() + 60
         while True:

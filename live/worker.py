@@ -31,8 +31,6 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 0.5
 POLL_SECONDS = 0.2
-# A frame not swapped within this many seconds is replaced by the last one shown (or a blur).
-FRAME_BUDGET = float(os.environ.get("SAFEFACE_LIVE_FRAME_BUDGET", "0.25"))
 
 
 async def db(function, *args, **kwargs):
@@ -58,7 +56,7 @@ async def run_session(session: LiveSession) -> None:
     try:
         live = await db(_live_swap, session)
         peer = LivePeer(live, ThreadPoolExecutor(1, thread_name_prefix=f"live-{session.pk}"),
-                        ice_servers=ice_servers(), budget=FRAME_BUDGET)
+                        ice_servers=ice_servers(), budget=settings.SAFEFACE_LIVE_FRAME_BUDGET)
         answer = await peer.answer(session.offer)
         if not await db(session.renew, answer=answer, status="live", started_at=timezone.now()):
             return
@@ -86,8 +84,8 @@ async def run_session(session: LiveSession) -> None:
             await peer.close()
 
 
-async def serve(*, once: bool = False) -> None:
-    """Claim and run sessions until cancelled (`once`: return when the first session ends)."""
+async def serve() -> None:
+    """Claim and run sessions until the process is stopped."""
     name = f"{socket.gethostname()}:{os.getpid()}"
     running: set[asyncio.Task] = set()
     await db(inference.swapper)  # build the engines before the first person waits for them
@@ -101,8 +99,5 @@ async def serve(*, once: bool = False) -> None:
                 task = asyncio.create_task(run_session(session))
                 running.add(task)
                 task.add_done_callback(running.discard)
-                if once:
-                    await task
-                    return
                 continue
         await asyncio.sleep(POLL_SECONDS)

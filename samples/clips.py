@@ -126,3 +126,16 @@ def write_y4m(path: Path, images: list[np.ndarray], fps: int) -> Path:
             out.write(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
 
+
+# A frame number drawn into the top left corner as black and white blocks (most significant bit
+# first), for reading back where the frame is shown (bench/bench_live.py measures the delay).
+STAMP_BITS, STAMP_WIDTH, STAMP_HEIGHT = 10, 32, 16
+
+
+def stamp_number(image: np.ndarray, number: int) -> np.ndarray:
+    stamped = image.copy()
+    for bit in range(STAMP_BITS):
+        on = (number >> (STAMP_BITS - 1 - bit)) & 1
+        stamped[:STAMP_HEIGHT, bit * STAMP_WIDTH:(bit + 1) * STAMP_WIDTH] = 255 if on else 0
+    return stamped
+

@@ -1,7 +1,8 @@
 """Live, end to end on one machine: frames per second received and glass-to-glass delay at
 640x480, one face, with the live identity check.
 
-    .venv/bin/python bench/bench_live.py [--seconds 20] [--budget 0.25]
+    .venv/bin/python bench/bench_live.py [--seconds 20] [--budget 0.25] [--threads N]
+    .venv/bin/python bench/bench_live.py --identity 5
 
 Starts the site, its worker and a live worker on a throwaway data folder (the embedded
 default), generates one avatar, and opens Live in Debian's Chromium with a fake camera playing a
@@ -94,17 +95,60 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def identity(avatars: int) -> None:
+    """Which swap to start a live session with: every frame of a 4 s clip of the portrait swapped
+    by LiveSwap with each swapper (no browser), and every swapped frame judged by both judges."""
+    from facekit.engines.analysis import OfflineAnalyser
+    from facekit.engines.live import LiveSwap
+    from facekit.engines.recognition import load_judges
+    from facekit.engines.registry import load_generator
+    from facekit.engines.swapping import IdentityMeshSwapper, prepare_source
+    from samples.clips import portrait
+
+    analyser, judges = OfflineAnalyser(), load_judges("auto")
+    person = portrait()
+    known = {judge.name: judge.embed(person, max(analyser.detect(person), key=lambda f: f.area)) for judge in judges}
+    generator = load_generator("mobilestylegan", analyser=analyser)
+    frames = clip_frames(640, 480, 4 * FPS)
+    print(f"\nFrames still recognised as the camera's person, of {len(frames)} swapped frames per avatar "
+          "(MobileStyleGAN avatars, seeds 5, 11, 23, ...; the closest distance in brackets)\n")
+    print("| avatar seed | swap | dlib | SFace |")
+    print("|---|---|---|---|")
+    for seed in (5, 11, 23, 37, 41)[:avatars]:
+        (image,) = generator.generate({}, [seed], 512)
+        source = prepare_source(analyser, image)
+        for swapper in (IdentityMeshSwapper(), IdentityMeshSwapper.strong()):
+            live = LiveSwap(source, swapper, analyser, fps=FPS)
+            matched = {judge.name: 0 for judge in judges}
+            closest = {judge.name: 9.0 for judge in judges}
+            for index, frame in enumerate(frames):
+                out = live(frame, index / FPS)
+                for face in analyser.detect(out.image):
+                    for judge in judges:
+                        vector = judge.embed(out.image, face)
+                        if vector is None:
+                            continue
+                        distance = float(judge.distance(vector, known[judge.name]))
+                        closest[judge.name] = min(closest[judge.name], distance)
+                        matched[judge.name] += distance < judge.threshold
+            print(f"| {seed} | {swapper.name} | " + " | ".join(f"{matched[j.name]} ({closest[j.name]:.2f})" for j in judges) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--identity", type=int, default=0, metavar="AVATARS",
+                        help="instead: how often each swap leaves the person recognisable, over this many avatars")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--budget", default="0.25", help="SAFEFACE_LIVE_FRAME_BUDGET for the live worker")
-    parser.add_argument("--threads", default="", help="SAFEFACE_LIVE_ENGINE_THREADS (default: the setting's, every core)")
+    parser.add_argument("--threads", default="", help="SAFEFACE_ENGINE_THREADS for the workers (default: the setting's)")
     args = parser.parse_args()
+    if args.identity:
+        return identity(args.identity)
     from playwright.sync_api import expect, sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="safeface-live-bench-"))
     camera = make_camera(folder)
-    extra = {"SAFEFACE_LIVE_ENGINE_THREADS": args.threads} if args.threads else {}
+    extra = {"SAFEFACE_ENGINE_THREADS": args.threads} if args.threads else {}
     with running_site(live=True, SAFEFACE_GENERATE_RATE="1000/m", SAFEFACE_LIVE_FRAME_BUDGET=args.budget, **extra) as (base, env, data):
         shell(env, f"from django.contrib.auth import get_user_model; get_user_model().objects.create_user('bench', password='{PASSWORD}')")
         client = Browser(base)
@@ -137,7 +181,7 @@ def main():
 
     delays = measured["delays"]
     print(f"\nLive at 640x480, one face, live check on; {args.seconds:.0f} s measured; frame budget {args.budget} s; "
-          f"live engine threads {args.threads or 'default (every core)'}; "
+          f"engine threads {args.threads or 'as set'}; "
           f"first swapped frame {first_frame:.1f} s after Start (engines already loaded)\n")
     print("| received fps | delay p50 | delay p95 | frames read | unreadable (blurred) | worker fps sent | worker fps swapped |")
     print("|---|---|---|---|---|---|---|")

@@ -434,9 +434,6 @@ SAFEFACE_LIVE_MAX_SECONDS = env.int("SAFEFACE_LIVE_MAX_SECONDS", default=600)
 SAFEFACE_LIVE_RATE = env.str("SAFEFACE_LIVE_RATE", default="20/h")
 SAFEFACE_LIVE_SESSIONS_PER_WORKER = env.int("SAFEFACE_LIVE_SESSIONS_PER_WORKER", default=1)
 SAFEFACE_LIVE_OFFER_SECONDS = env.int("SAFEFACE_LIVE_OFFER_SECONDS", default=30)
-# A live frame waits on its swap: the live worker's engines use this many threads (default: every
-# core; bench/bench_live.py measured 20.3 frames/s with one thread, 22.4 with two, on 2 cores).
-SAFEFACE_LIVE_ENGINE_THREADS = env.int("SAFEFACE_LIVE_ENGINE_THREADS", default=os.cpu_count() or 1)
 # Seconds a frame may wait for its swap before the last frame shown goes out again (or a blur).
 SAFEFACE_LIVE_FRAME_BUDGET = env.float("SAFEFACE_LIVE_FRAME_BUDGET", default=0.25)
 SAFEFACE_LIVE_ICE_SERVERS = env.list("SAFEFACE_LIVE_ICE_SERVERS", default=[])
@@ -481,9 +478,9 @@ def _check() -> None:
     if not 0 < SAFEFACE_SCREEN_VIDEO_SECONDS <= 1:
         raise ImproperlyConfigured("SAFEFACE_SCREEN_VIDEO_SECONDS must be more than 0 and at most 1: a video is sampled at least once a second.")
     if (SAFEFACE_LIVE_MAX_SECONDS < 10 or SAFEFACE_LIVE_SESSIONS_PER_WORKER < 1 or SAFEFACE_LIVE_OFFER_SECONDS < 5
-            or not 0 < SAFEFACE_LIVE_FRAME_BUDGET <= 2 or SAFEFACE_LIVE_ENGINE_THREADS < 1):
+            or not 0 < SAFEFACE_LIVE_FRAME_BUDGET <= 2):
         raise ImproperlyConfigured("SAFEFACE_LIVE_MAX_SECONDS must be at least 10, SAFEFACE_LIVE_OFFER_SECONDS at least 5, "
-                                   "SAFEFACE_LIVE_SESSIONS_PER_WORKER and SAFEFACE_LIVE_ENGINE_THREADS at least 1, "
+                                   "SAFEFACE_LIVE_SESSIONS_PER_WORKER at least 1, "
                                    "SAFEFACE_LIVE_FRAME_BUDGET more than 0 and at most 2 seconds.")
     if not SAFEFACE_VIDEO_WATERMARK_SECONDS > 0:
         raise ImproperlyConfigured("SAFEFACE_VIDEO_WATERMARK_SECONDS must be a positive number of seconds.")

@@ -6,8 +6,8 @@
 const STATES = {
   starting: "Putting your avatar on…",
   hidden: "Hidden: the identity check no longer recognises you.",
-  "may be recognised": "May be recognised: the identity check still matched you; a stronger swap is on.",
-  blurred: "Blurred: even the stronger swap still matched you, so your face is blurred for a few seconds.",
+  "may be recognised": "May be recognised: the identity check matched you a moment ago; your face stays blurred until it passes.",
+  blurred: "Blurred: the identity check still matched you under the swap, so your face is blurred for a few seconds.",
   "no face": "No face found: the picture is held, then blurred, until your face is back.",
 };
 

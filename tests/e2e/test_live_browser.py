@@ -62,15 +62,15 @@ def camera(tmp_path):
     return write_y4m(tmp_path / "camera.y4m", clip_frames(640, 480, 2 * FPS), FPS)
 
 
-def recognised_in(frames: list[np.ndarray], tools) -> list[str]:
-    """Which judges match any face in `frames` to the clip's person."""
+def recognised_in(frames: list[np.ndarray], tools) -> list[tuple[int, str, float]]:
+    """(frame, judge, distance) wherever a judge matches a face in `frames` to the clip's person."""
     found = []
-    for frame in frames:
+    for index, frame in enumerate(frames):
         for face in tools.analyser.detect(frame):
             for judge in tools.judges:
                 vector = judge.embed(frame, face)
-                if vector is not None and judge.distance(vector, tools.known[judge.name]) < judge.threshold:
-                    found.append(judge.name)
+                if vector is not None and (distance := judge.distance(vector, tools.known[judge.name])) < judge.threshold:
+                    found.append((index, judge.name, round(float(distance), 3)))
     return found
 
 
@@ -129,4 +129,4 @@ def test_a_person_goes_live_and_no_frame_that_comes_back_shows_them(
 def test_the_camera_as_it_is_would_be_recognised(judge_tools):
     """The check above can fail: the clip's own frames are recognised by both judges."""
     frames = clip_frames(640, 480, 2 * FPS)[::10]
-    assert sorted(set(recognised_in(frames, judge_tools))) == sorted(j.name for j in judge_tools.judges)
+    assert sorted({judge for _, judge, _ in recognised_in(frames, judge_tools)}) == sorted(j.name for j in judge_tools.judges)

@@ -66,9 +66,23 @@ def test_a_face_the_judges_still_match_gets_the_stronger_swap_then_a_blur(analys
     assert live.swappers[live.level - 1].name == "also-unchanged@0"  # the stronger one was tried first
     blurred_frame, camera = out.image, frames[len(states) - 1]
     assert not out.swapped and not np.array_equal(blurred_frame, camera)
-    # The blur lasts BLUR_SECONDS, then the stronger swap is tried again.
+    # The blur lasts BLUR_SECONDS, then the stronger swap is tried again: swapped, and shown
+    # blurred until the judges pass it.
     later = live(frames[-1], len(states) / FPS + BLUR_SECONDS + 0.1)
-    assert later.swapped and later.state is LiveState.MAY_BE_RECOGNISED
+    assert "swap" in later.ms and not later.swapped and later.state is LiveState.MAY_BE_RECOGNISED
+    live.close()
+
+
+def test_a_swap_is_shown_once_the_judges_pass_it_and_blurred_before(analyser, source):
+    judges = load_judges("auto")
+    frames = clip_frames(640, 480, 10)
+    live = LiveSwap(source, IdentityMeshSwapper.strong(), analyser, fps=FPS, judges=judges, check_every=0.1)
+    first = live(frames[0], 0.0)
+    assert not first.swapped and "blur" in first.ms and first.state is LiveState.STARTING
+    live.wait_for_checks(30)
+    assert live.state is LiveState.HIDDEN, "the judges still know the portrait under this swap"
+    then = live(frames[1], 1 / FPS)
+    assert then.swapped and then.state is LiveState.HIDDEN and "blur" not in then.ms
     live.close()
 
 

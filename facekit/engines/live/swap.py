@@ -5,7 +5,9 @@ FaceMesh in between) and the swapper paints the avatar on; what cannot be swappe
 closed: with no face followed, the last swapped frame is held for a moment, then the whole
 picture is blurred. The identity judges look at a swapped frame at least every `check_every`
 seconds, on a thread of their own so a frame never waits for them; a face any judge still
-matches gets the stronger swap, and if it still matches, is blurred for a while.
+matches gets the stronger swap, and if it still matches, is blurred for a while. A swap the
+judges have not yet passed (the first one, and each after a change) is shown with the faces
+blurred until they do: the first half second of a session, and of a stronger swap, is a blur.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class LiveSwap:
         self.tracker = FaceTracker(analyser, detect_every=max(1, round(fps * DETECT_SECONDS)))
         self.check_every = check_every
         self.level = 0  # index into self.swappers; len(self.swappers) means blurred
+        self.passed: set[int] = set()  # levels whose last check found no face recognised
         self.state = LiveState.STARTING
         self.checks = 0
         self._memory: dict = {}
@@ -118,8 +121,14 @@ class LiveSwap:
             ms["blur"] = 1000 * (time.perf_counter() - tracked)
             return self._shown(LiveFrame(shown, LiveState.BLURRED, len(faces), False, ms), seconds)
         result = self.swappers[level].swap([self.source] * len(faces), image, faces, memory=self._memory)
-        ms["swap"] = 1000 * (time.perf_counter() - tracked)
+        swapped = time.perf_counter()
+        ms["swap"] = 1000 * (swapped - tracked)
         self._maybe_check(image, result, faces, seconds, level)
+        if self.judges and level not in self.passed:
+            # Not passed by the judges yet: the faces stay blurred until a check passes this swap.
+            shown = blurred(result, [_face_box(face, image.shape) for face in faces])
+            ms["blur"] = 1000 * (time.perf_counter() - swapped)
+            return self._shown(LiveFrame(shown, state, len(faces), False, ms), seconds)
         return self._shown(LiveFrame(result, state, len(faces), True, ms), seconds)
 
     def _no_face(self, image: np.ndarray, seconds: float, ms: dict) -> LiveFrame:
@@ -148,8 +157,10 @@ class LiveSwap:
             self.checks += 1
             if not check.recognised:
                 if self.level == level:
+                    self.passed.add(level)
                     self.state = LiveState.HIDDEN
                 return
+            self.passed.discard(level)
             if self.level != level:
                 return  # judged a frame of a level already left
             self.level = level + 1

@@ -1,7 +1,6 @@
 import asyncio
 import logging
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from live.worker import serve
@@ -12,8 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s live %(levelname)s %(message)s")
-        # This process's engines (built on first use, safeface/inference.py) get the live share.
-        settings.SAFEFACE_ENGINE_THREADS = settings.SAFEFACE_LIVE_ENGINE_THREADS
         try:
             asyncio.run(serve())
         except KeyboardInterrupt:

@@ -69,7 +69,12 @@ class SwappedTrack(MediaStreamTrack):
             await self._arrived.wait()
             self._arrived.clear()
             frame = self._newest
-            made = await loop.run_in_executor(self.pool, self._process, frame)
+            try:
+                made = await loop.run_in_executor(self.pool, self._process, frame)
+            except Exception:  # noqa: BLE001  (one bad frame: the held or blurred frame goes out instead)
+                logger.exception("A live frame could not be swapped")
+                self.counts["errors"] += 1
+                continue
             self._ready = made
             self._swapped.set()
 
@@ -161,4 +166,5 @@ class LivePeer:
         if self.track is not None:
             self.track.stop()
         await self.pc.close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
         self.live.close()

@@ -30,7 +30,8 @@ from .views import ice_servers
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 0.5
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.2  # how soon an offer is taken
+EXPIRE_SECONDS = 5  # how often stale sessions are failed (a write: not on every poll)
 
 
 async def db(function, *args, **kwargs):
@@ -91,12 +92,17 @@ async def serve() -> None:
     """Claim and run sessions until the process is stopped."""
     name = f"{socket.gethostname()}:{os.getpid()}"
     running: set[asyncio.Task] = set()
-    await db(inference.swapper)  # build the engines before the first person waits for them
+    # Build the engines before the first person waits for them.
+    await db(inference.analyser)
+    await db(inference.swapper, strong=True)
     await db(inference.judges)
     logger.info("Live worker %s ready (%d session(s) at a time)", name, settings.SAFEFACE_LIVE_SESSIONS_PER_WORKER)
+    expired = 0.0
     while True:
-        if len(running) < settings.SAFEFACE_LIVE_SESSIONS_PER_WORKER:
+        if time.monotonic() - expired > EXPIRE_SECONDS:
             await db(LiveSession.objects.expire)
+            expired = time.monotonic()
+        if len(running) < settings.SAFEFACE_LIVE_SESSIONS_PER_WORKER:
             session = await db(LiveSession.objects.select_related("avatar").claim_next, name)
             if session is not None:
                 task = asyncio.create_task(run_session(session))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -55,12 +56,20 @@ def session_json(session: LiveSession) -> dict:
     }
 
 
+class AvatarForm(forms.Form):
+    """The avatar picker (the swaps' avatar tiles); the page's script posts the choice as JSON."""
+
+    avatar = forms.IntegerField(label="Your avatar")
+
+
 @login_required
 @require_GET
 def live_page(request):
     active = LiveSession.objects.filter(owner=request.user).active().first()
+    avatars = avatar_options(request.user)
     return render(request, "live/live.html", {
-        "avatars": avatar_options(request.user),
+        "avatars": avatars,
+        "form": AvatarForm(initial={"avatar": avatars[0].pk} if avatars else {}),
         "ice_servers": ice_servers(),
         "active": active,
         "max_minutes": settings.SAFEFACE_LIVE_MAX_SECONDS // 60,

@@ -56,7 +56,7 @@ function setUp(root) {
   const stateOut = root.querySelector("[data-live-state]");
   const statsOut = root.querySelector("[data-live-stats]");
   const iceServers = JSON.parse(document.getElementById("live-ice-servers").textContent);
-  let session = null; // { url, stopUrl, pc, camera, running }
+  let session = null; // { url, pc, camera, running, answered }
 
   function say(text, kind = "") {
     stateOut.textContent = text;

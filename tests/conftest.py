@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -46,3 +48,14 @@ def own_media(settings, request):
     default = settings.STORAGES["default"]
     prefix = "t-" + "".join(c if c.isalnum() else "-" for c in request.node.nodeid)[-150:]
     settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Django deletes this run's SQLite test database (tests/settings.py names one per run), but
+    not the WAL and shared-memory files SQLite keeps beside it."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)

@@ -32,6 +32,11 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+# On SQLite, each test run its own test database file, so two runs in one checkout (a full
+# `make test` and one test module) never drop each other's tables.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / f"test-db-{os.environ['SAFEFACE_QUEUE_NAME']}.sqlite3")  # noqa: F405
+
 # Each test run its own cache namespace (rate limits live there); tests/conftest.py
 # gives each test its own on top.
 CACHES["default"]["KEY_PREFIX"] = os.environ["SAFEFACE_QUEUE_NAME"]  # noqa: F405

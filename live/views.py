@@ -91,7 +91,7 @@ def start(request):
     avatar = Avatar.objects.usable_as_source_by(request.user).filter(pk=avatar_id).first()
     if avatar is None:
         return _error("Pick one of your finished avatars, or one from the public gallery.", 400)
-    LiveSession.objects.expire()
+    LiveSession.objects.filter(owner=request.user).expire()  # a dead session must not block a new one
     if LiveSession.objects.filter(owner=request.user).active().exists():
         return _error("You already have a live session. Stop it first (one at a time).", 409)
     if is_ratelimited(request, group="live", key="user", rate=settings.SAFEFACE_LIVE_RATE, increment=True):
@@ -106,8 +106,10 @@ def start(request):
 
 @require_GET
 def session(request, pk: int):
-    LiveSession.objects.expire()
-    return JsonResponse(session_json(_get_session_for_user(request, pk)))
+    found = _get_session_for_user(request, pk)
+    if LiveSession.objects.filter(pk=found.pk).expire():  # this row only: the page polls twice a second
+        found.refresh_from_db()
+    return JsonResponse(session_json(found))
 
 
 @require_POST

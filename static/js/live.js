@@ -112,6 +112,9 @@ function setUp(root) {
     const current = { running: true };
     session = current;
     try {
+      if (!navigator.mediaDevices?.getUserMedia || !window.RTCPeerConnection) {
+        throw new Error(window.isSecureContext ? "This browser has no WebRTC camera support." : "Browsers give the camera only to HTTPS pages: open this site over https://.");
+      }
       say("Asking for your camera…");
       current.camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
       current.pc = new RTCPeerConnection({ iceServers });

@@ -18,10 +18,12 @@ from django_ratelimit.core import is_ratelimited
 from avatars.models import Avatar
 from swaps.forms import avatar_options
 
+from .ice import ice_servers
 from .models import LiveSession, Status
 
 MAX_OFFER = 20_000  # characters: an SDP offer of one video track is about 4,000
 TOO_FAST = "You are starting live sessions very fast. Wait a minute, then try again."
+ONE_AT_A_TIME = "You already have a live session. Stop it first (one at a time)."
 
 
 def _get_session_for_user(request, pk) -> LiveSession:
@@ -33,18 +35,6 @@ def _get_session_for_user(request, pk) -> LiveSession:
 
 def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def ice_servers() -> list[dict]:
-    """What the browser's RTCPeerConnection is given (SAFEFACE_LIVE_ICE_SERVERS, with the TURN
-    credentials); the live worker is given the same."""
-    servers = []
-    for url in settings.SAFEFACE_LIVE_ICE_SERVERS:
-        server = {"urls": url}
-        if url.startswith("turn") and settings.SAFEFACE_LIVE_TURN_USERNAME:
-            server |= {"username": settings.SAFEFACE_LIVE_TURN_USERNAME, "credential": settings.SAFEFACE_LIVE_TURN_CREDENTIAL}
-        servers.append(server)
-    return servers
 
 
 def session_json(session: LiveSession) -> dict:
@@ -93,14 +83,14 @@ def start(request):
         return _error("Pick one of your finished avatars, or one from the public gallery.", 400)
     LiveSession.objects.filter(owner=request.user).expire()  # a dead session must not block a new one
     if LiveSession.objects.filter(owner=request.user).active().exists():
-        return _error("You already have a live session. Stop it first (one at a time).", 409)
+        return _error(ONE_AT_A_TIME, 409)
     if is_ratelimited(request, group="live", key="user", rate=settings.SAFEFACE_LIVE_RATE, increment=True):
         return _error(TOO_FAST, 429)
     try:
         with transaction.atomic():
             session = LiveSession.objects.create(owner=request.user, avatar=avatar, offer=offer)
     except IntegrityError:  # a second tab started one at the same moment
-        return _error("You already have a live session. Stop it first (one at a time).", 409)
+        return _error(ONE_AT_A_TIME, 409)
     return JsonResponse(session_json(session), status=201)
 
 

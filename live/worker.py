@@ -24,8 +24,8 @@ from facekit.engines.swapping import prepare_source
 from safeface import inference
 from swaps import files
 
+from .ice import ice_servers
 from .models import LiveSession
-from .views import ice_servers
 
 logger = logging.getLogger(__name__)
 

@@ -119,3 +119,12 @@ def test_an_offer_no_worker_takes_in_time_fails(alice_client, alice, make_avatar
     LiveSession.objects.filter(pk=created["id"]).update(created_at=timezone.now() - timedelta(seconds=settings.SAFEFACE_LIVE_OFFER_SECONDS + 1))
     body = alice_client.get(created["url"]).json()
     assert body["status"] == "failed" and "No live worker is free" in body["error"]
+
+
+def test_the_page_gives_the_browser_the_ice_servers_with_the_turn_account_on_turn_only(alice_client, settings):
+    settings.SAFEFACE_LIVE_ICE_SERVERS = ["stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"]
+    settings.SAFEFACE_LIVE_TURN_USERNAME, settings.SAFEFACE_LIVE_TURN_CREDENTIAL = "live", "s3cret"
+    page = alice_client.get("/live/").content.decode()
+    servers = json.loads(page.split('id="live-ice-servers" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert servers == [{"urls": "stun:stun.example.org:3478"},
+                       {"urls": "turn:turn.example.org:3478?transport=udp", "username": "live", "credential": "s3cret"}]

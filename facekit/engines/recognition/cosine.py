@@ -39,7 +39,9 @@ class CosineRecogniser:
     @staticmethod
     def distance(first: np.ndarray, second: np.ndarray) -> float:
         first, second = np.asarray(first, np.float32), np.asarray(second, np.float32)
-        return float(1.0 - np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second) + 1e-12))
+        # Never below 0: float32 rounding puts a face compared with itself a hair under it
+        # (which the page then printed as "-0.00").
+        return max(0.0, float(1.0 - np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second) + 1e-12)))
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ def test_every_frame_handed_back_is_swapped_held_or_blurred(analyser, source):
     live = LiveSwap(source, IdentityMeshSwapper(), analyser, fps=FPS)
     shown = [live(frame, index / FPS) for index, frame in enumerate(frames)]
 
-    assert all(out.swapped and out.faces == 1 for out in shown[:15])
+    assert all(out.swapped and len(out.faces) == 1 for out in shown[:15])
     # The tracker keeps a face a moment after it goes (a blink of the detector); then no face.
     gone = next(index for index, out in enumerate(shown) if not out.swapped)
     assert 15 <= gone <= 15 + FPS // 2 and not any(out.swapped for out in shown[gone:])

@@ -50,7 +50,7 @@ class LiveFrame:
 
     image: np.ndarray
     state: LiveState
-    faces: int
+    faces: tuple[Face, ...]  # the faces followed on the camera's frame (a recording's identity check reads them)
     swapped: bool
     ms: dict[str, float] = field(default_factory=dict)  # track, swap, blur: this frame's costs
 
@@ -119,7 +119,7 @@ class LiveSwap:
         if level >= len(self.swappers):
             shown = blurred(image, [_face_box(face, image.shape) for face in faces])
             ms["blur"] = 1000 * (time.perf_counter() - tracked)
-            return self._shown(LiveFrame(shown, LiveState.BLURRED, len(faces), False, ms), seconds)
+            return self._shown(LiveFrame(shown, LiveState.BLURRED, tuple(faces), False, ms), seconds)
         result = self.swappers[level].swap([self.source] * len(faces), image, faces, memory=self._memory)
         swapped = time.perf_counter()
         ms["swap"] = 1000 * (swapped - tracked)
@@ -128,16 +128,16 @@ class LiveSwap:
             # Not passed by the judges yet: the faces stay blurred until a check passes this swap.
             shown = blurred(result, [_face_box(face, image.shape) for face in faces])
             ms["blur"] = 1000 * (time.perf_counter() - swapped)
-            return self._shown(LiveFrame(shown, state, len(faces), False, ms), seconds)
-        return self._shown(LiveFrame(result, state, len(faces), True, ms), seconds)
+            return self._shown(LiveFrame(shown, state, tuple(faces), False, ms), seconds)
+        return self._shown(LiveFrame(result, state, tuple(faces), True, ms), seconds)
 
     def _no_face(self, image: np.ndarray, seconds: float, ms: dict) -> LiveFrame:
         if self._last_shown is not None and seconds - self._last_shown[0] <= HOLD_SECONDS:
-            return LiveFrame(self._last_shown[1], LiveState.NO_FACE, 0, False, ms)
+            return LiveFrame(self._last_shown[1], LiveState.NO_FACE, (), False, ms)
         started = time.perf_counter()
         shown = blurred(image)
         ms["blur"] = 1000 * (time.perf_counter() - started)
-        return LiveFrame(shown, LiveState.NO_FACE, 0, False, ms)
+        return LiveFrame(shown, LiveState.NO_FACE, (), False, ms)
 
     def _shown(self, frame: LiveFrame, seconds: float) -> LiveFrame:
         self._last_shown = (seconds, frame.image)

@@ -3,7 +3,7 @@ through a whole video with PyAV (FFmpeg's libraries inside its wheel). No Django
 """
 
 from .errors import VideoError
-from .pipeline import VideoReport, VideoSwap
+from .pipeline import VideoReport, VideoSwap, mark_video
 from .probe import VideoInfo, probe, read_frame, sampled_frames
 
-__all__ = ["VideoError", "VideoInfo", "VideoReport", "VideoSwap", "probe", "read_frame", "sampled_frames"]
+__all__ = ["VideoError", "VideoInfo", "VideoReport", "VideoSwap", "mark_video", "probe", "read_frame", "sampled_frames"]

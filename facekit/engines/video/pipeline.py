@@ -227,6 +227,35 @@ class _People:
         return [self.numbers.get(face.extra.get("track")) for face in faces]
 
 
+def mark_video(source: str | Path, destination: str | Path, *, mark: Callable[[float, np.ndarray], np.ndarray],
+               metadata: dict[str, str] | None = None) -> int:
+    """Write the video at `source` again to `destination`, each frame through `mark(seconds,
+    rgb) -> rgb` (as stored, like VideoSwap's `mark`), with `metadata` as its container tags
+    and the sound as it was. For a video made elsewhere in SafeFace (a live recording) that the
+    job worker labels. Returns the number of frames; nothing is left at `destination` on failure."""
+    path, destination = Path(source), Path(destination)
+    info = probe(path)
+    frames = 0
+    with open_video(path) as container:
+        video, audio = accepted_streams(container, path.name)
+        colour = Colour.of(video.codec_context)
+        writer = VideoWriter(destination, video, audio, rotation=info.rotation, fps=info.fps, metadata=metadata)
+        try:
+            for packet in _decoded(container.demux(*(stream for stream in (video, audio) if stream)), path):
+                if packet.stream.type == "audio":
+                    writer.write_audio(packet)
+                    continue
+                for frame in _decode(packet, path, frames, info):
+                    writer.write_frame(mark(_seconds(frame, frames, info), colour.to_rgb(frame)), frame.pts)
+                    frames += 1
+            writer.close()
+        except BaseException:
+            writer.abort()
+            destination.unlink(missing_ok=True)
+            raise
+    return frames
+
+
 def _upright_frames(path: Path, info: VideoInfo):
     """(index, upright RGB image, seconds) for every frame, decoding only the video stream."""
     with open_video(path) as container:

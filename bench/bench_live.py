@@ -1,7 +1,7 @@
 """Live, end to end on one machine: frames per second received and glass-to-glass delay at
 640x480, one face, with the live identity check.
 
-    .venv/bin/python bench/bench_live.py [--seconds 20] [--budget 0.25] [--threads N]
+    .venv/bin/python bench/bench_live.py [--seconds 20] [--budget 0.25] [--threads N] [--record]
     .venv/bin/python bench/bench_live.py --identity 5
 
 Starts the site, its worker and a live worker on a throwaway data folder (the embedded
@@ -12,7 +12,9 @@ the bench adds); requestVideoFrameCallback reads the number of every frame shown
 delay of a frame is when it is shown swapped minus when it is shown as it came. The live
 worker's own costs per frame (decode to RGB, track, swap, blur, frame back to the encoder) and
 the identity checks come from its session row. The browser runs on the same 2 cores: its camera,
-its VP8 encoder and decoder take their share.
+its VP8 encoder and decoder take their share. With --record the measured seconds are recorded
+(Chromium's fake microphone for sound), and the table gets the recording's row: frames written
+and dropped, the job worker's labelling time and the identity check made while recording.
 """
 
 from __future__ import annotations
@@ -90,6 +92,21 @@ def make_avatar(browser: Browser) -> int:
     return int(pk)
 
 
+def wait_for_recording(env, folder: Path) -> dict:
+    """The recording's swap row once the job worker has labelled it."""
+    script = ("import json; from swaps.models import SwapJob; j = SwapJob.objects.latest('pk'); "
+              "open('{out}', 'w').write(json.dumps({'status': j.status, 'error': j.error, 'timings': j.timings, 'fps': j.fps, "
+              "'recognised': j.identity_recognised, 'moments': j.identity_check.judged_frames if j.identity_check else 0, "
+              "'matching': [f.matching_moments for f in j.identity_check.faces] if j.identity_check else []}))")
+    for _ in range(240):
+        shell(env, script.format(out=folder / "recording.json"))
+        row = json.loads((folder / "recording.json").read_text())
+        if row["status"] in ("done", "failed"):
+            return row
+        time.sleep(0.5)
+    raise SystemExit("the recording was not labelled within 2 minutes")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -141,6 +158,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--budget", default="0.25", help="SAFEFACE_LIVE_FRAME_BUDGET for the live worker")
     parser.add_argument("--threads", default="", help="SAFEFACE_ENGINE_THREADS for the workers (default: the setting's)")
+    parser.add_argument("--record", action="store_true", help="record while measuring (the Record button)")
     args = parser.parse_args()
     if args.identity:
         return identity(args.identity)
@@ -171,13 +189,19 @@ def main():
             expect(page.locator("[data-live-placeholder]")).to_be_hidden(timeout=120_000)
             first_frame = time.perf_counter() - started
             time.sleep(3)  # past the first whole-frame searches
+            if args.record:
+                page.click("[data-live-record]")
+                expect(page.locator("[data-live-recording]")).to_contain_text("Recording", timeout=30_000)
             measured = page.evaluate(MEASURE, {"seconds": args.seconds, "bits": STAMP_BITS,
                                                "blockWidth": STAMP_WIDTH, "blockHeight": STAMP_HEIGHT})
-            page.click("button:has-text('Stop')")
+            page.click("[data-live-stop]")
+            if args.record:
+                expect(page.locator("[data-live-recordings] li")).to_have_count(1, timeout=120_000)
             browser.close()
         shell(env, "import json; from live.models import LiveSession; s = LiveSession.objects.latest('created_at'); "
                    f"open('{folder / 'stats.json'}', 'w').write(json.dumps(s.stats))")
         stats = json.loads((folder / "stats.json").read_text())
+        recorded = wait_for_recording(env, folder) if args.record else None
 
     delays = measured["delays"]
     print(f"\nLive at 640x480, one face, live check on; {args.seconds:.0f} s measured; frame budget {args.budget} s; "
@@ -194,6 +218,15 @@ def main():
     counts = stats["frames"]
     print("| " + " | ".join(str(v) for v in stats["ms"].values()) + f" | {stats['checks']} in {stats['seconds']} s | "
           + ", ".join(str(counts.get(k, 0)) for k in ("camera", "swapped", "held", "blurred", "late", "sent")) + " |")
+    if recorded is not None:
+        timings = recorded["timings"]
+        print("\nThe recording (written by the live worker, labelled by the job worker):\n")
+        print("| status | recorded | frames/s written | frames dropped | labelling | identity check |")
+        print("|---|---|---|---|---|---|")
+        verdict = (f"{recorded['moments']} moments, " + ("may be recognised at " + str(recorded["matching"]) if recorded["recognised"]
+                                                        else "no match"))
+        print(f"| {recorded['status']} {recorded['error']} | {timings.get('recorded')} s | {recorded['fps']} | "
+              f"{timings.get('dropped_frames')} | {timings.get('labelling')} s | {verdict} |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ then swaps the camera's frames until the person stops, the time runs out or the 
 
 The row is the session's record, as a job row is a job's: a live worker claims it with one
 conditional UPDATE, keeps a lease on it while it runs, and writes what the page shows (the
-answer, the identity state, the speed). Nothing of the camera stream is stored."""
+answer, the identity state, the speed). Nothing of the camera stream is stored unless the
+person records: then the swapped frames and the sound become a swap result (`recordings`)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class LiveSession(models.Model):
     worker = models.CharField(max_length=200, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     stop_requested = models.BooleanField(default=False)
+    record = models.BooleanField(default=False, help_text="the person asked to record: the worker records while it is set")
     state = models.CharField(max_length=32, blank=True)  # facekit.engines.live.LiveState
     stats = models.JSONField(default=dict, blank=True)  # frames, fps, ms per stage, checks
     error = models.TextField(blank=True)

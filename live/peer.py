@@ -9,6 +9,9 @@ Only the live worker imports this (aiortc, PyAV, the engines). Frames flow as:
 (late, or not started), it sends the last frame shown again, or the camera frame blurred past
 recognition: never a camera frame as it came (fail closed). Dropping stale camera frames
 instead of queueing them keeps the delay at one frame's work however slow a frame is.
+
+While the person records, each frame shown (and the camera's sound) also goes to a
+`LiveRecording`, which encodes and judges it on a thread of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCIceServer, RTCPeerConn
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
-from facekit.engines.live import LiveState, LiveSwap, blurred
+from facekit.engines.live import LiveRecording, LiveState, LiveSwap, RecordingReport, blurred
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class SwappedTrack(MediaStreamTrack):
         self._ready: np.ndarray | None = None
         self._swapped = asyncio.Event()
         self._shown: np.ndarray | None = None
+        self.recording: LiveRecording | None = None
         self._start = self._next_due = time.monotonic()
         self._tasks = [asyncio.ensure_future(self._read()), asyncio.ensure_future(self._swap())]
 
@@ -87,6 +91,8 @@ class SwappedTrack(MediaStreamTrack):
             self.ms[stage] += ms
         self.state = done.state
         self.counts["swapped" if done.swapped else "blurred" if "blur" in done.ms else "held"] += 1
+        if (recording := self.recording) is not None:
+            recording.add_frame(rgb, done.image, done.faces)
         return done.image
 
     async def recv(self) -> VideoFrame:
@@ -142,14 +148,44 @@ class LivePeer:
         # An empty list, not None: None would make aiortc ask a public STUN server (no calls out).
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
         self.track: SwappedTrack | None = None
+        self.sound: MediaStreamTrack | None = None
+        self.recording: LiveRecording | None = None
+        self._hearing: asyncio.Future | None = None
 
         @self.pc.on("track")
         def _on_track(track):
-            # The camera's sound is not sent back (the person would hear themselves) and, with
-            # nothing recorded, not kept either.
             if track.kind == "video" and self.track is None:
                 self.track = SwappedTrack(track, self.live, self.pool, budget=self.budget)
                 self.pc.addTrack(self.track)
+            elif track.kind == "audio" and self.sound is None:
+                # The camera's sound is not sent back (the person would hear themselves); it is
+                # read all the time (unread, it would pile up) and kept only while recording.
+                self.sound = track
+                self._hearing = asyncio.ensure_future(self._hear(track))
+
+    async def _hear(self, track: MediaStreamTrack) -> None:
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            if (recording := self.recording) is not None:
+                recording.add_sound(frame)
+
+    def start_recording(self, path, *, judges) -> None:
+        """Record from the next frame shown: its frames, the sound if the browser sends it."""
+        self.recording = LiveRecording(path, self.live.source, judges=judges, audio=self.sound is not None)
+        if self.track is not None:
+            self.track.recording = self.recording
+
+    async def finish_recording(self) -> RecordingReport | None:
+        """Stop recording; the finished file's report (None when not recording)."""
+        recording, self.recording = self.recording, None
+        if self.track is not None:
+            self.track.recording = None
+        if recording is None:
+            return None
+        return await asyncio.to_thread(recording.finish)
 
     async def answer(self, offer: str) -> str:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
@@ -163,6 +199,8 @@ class LivePeer:
         return self.pc.connectionState in ("failed", "closed")
 
     async def close(self) -> None:
+        if self._hearing is not None:
+            self._hearing.cancel()
         if self.track is not None:
             self.track.stop()
         await self.pc.close()

@@ -42,7 +42,10 @@ def session_json(session: LiveSession) -> dict:
         "id": session.pk, "status": session.status, "status_label": session.get_status_display(),
         "answer": session.answer or None, "state": session.state or None, "error": session.error or None,
         "stats": session.stats, "max_seconds": settings.SAFEFACE_LIVE_MAX_SECONDS,
-        "url": session.get_absolute_url(),
+        "url": session.get_absolute_url(), "record": session.record,
+        # Each recording, saved as a swap (labelled by a job worker: its page shows the progress).
+        "recordings": [{"id": swap.pk, "url": swap.get_absolute_url(), "status": swap.status}
+                       for swap in session.recordings.order_by("created_at")],
     }
 
 
@@ -99,6 +102,24 @@ def session(request, pk: int):
     found = _get_session_for_user(request, pk)
     if LiveSession.objects.filter(pk=found.pk).expire():  # this row only: the page polls twice a second
         found.refresh_from_db()
+    return JsonResponse(session_json(found))
+
+
+@require_POST
+def record(request, pk: int):
+    """Body: {"record": true} to start recording, false to stop; the live worker follows at its
+    next heartbeat (half a second) and saves each recording as a swap."""
+    found = _get_session_for_user(request, pk)
+    try:
+        wanted = json.loads(request.body)["record"]
+    except (ValueError, KeyError, TypeError):
+        wanted = None
+    if not isinstance(wanted, bool):
+        return _error('Send JSON: {"record": true} or {"record": false}.', 400)
+    if wanted and not found.is_active:
+        return _error("This live session has ended: start it again to record.", 409)
+    LiveSession.objects.filter(pk=found.pk).update(record=wanted)
+    found.refresh_from_db()
     return JsonResponse(session_json(found))
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import socket
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -26,6 +29,7 @@ from swaps import files
 
 from .ice import ice_servers
 from .models import LiveSession
+from .recordings import NOT_SAVED, save_recording
 
 logger = logging.getLogger(__name__)
 
@@ -53,30 +57,89 @@ def _live_swap(session: LiveSession) -> LiveSwap:
     return LiveSwap(source, inference.swapper(strong=True), inference.analyser(), judges=inference.judges())
 
 
+def _heartbeat(session: LiveSession, **fields) -> bool | None:
+    """Renew the session with `fields`; None when it is no longer this worker's to run, else
+    whether the person wants it recorded (the page's Record button)."""
+    if not session.renew(**fields):
+        return None
+    return LiveSession.objects.filter(pk=session.pk).values_list("record", flat=True).first()
+
+
+class Recorder:
+    """The session's recordings, as the person starts and stops them: each one a file in a work
+    folder of its own, then a queued swap result (live.recordings)."""
+
+    def __init__(self, session: LiveSession, peer):
+        self.session, self.peer = session, peer
+        self.folder: Path | None = None
+        self.error = ""
+
+    @property
+    def recording(self) -> bool:
+        return self.folder is not None
+
+    def stats(self) -> dict:
+        recording = self.peer.recording
+        out = {"recording_error": self.error} if self.error else {}
+        if recording is not None:
+            out["recording"] = {"seconds": round(recording.seconds, 1), "dropped": recording.dropped}
+        return out
+
+    def start(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix=files.WORK_PREFIX, dir=settings.FILE_UPLOAD_TEMP_DIR))
+        self.error = ""
+        self.peer.start_recording(self.folder / "recording.mp4", judges=inference.judges())
+
+    async def finish(self) -> None:
+        """Finish and store the recording under way (also when the session ends: nothing recorded is lost)."""
+        folder, self.folder = self.folder, None
+        try:
+            report = await self.peer.finish_recording()
+            if report is not None:
+                await db(save_recording, self.session, report, engine=self.peer.live.swappers[0].name)
+        except Exception:  # noqa: BLE001  (a recording that fails never ends the session)
+            logger.exception("The recording of live session %s could not be saved", self.session.pk)
+            self.error = NOT_SAVED
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 async def run_session(session: LiveSession) -> None:
     from .peer import LivePeer  # aiortc: only here, in the live worker
 
-    peer = None
+    peer = recorder = None
     try:
         live = await db(_live_swap, session)
         peer = LivePeer(live, ThreadPoolExecutor(1, thread_name_prefix=f"live-{session.pk}"),
                         ice_servers=ice_servers(), budget=settings.SAFEFACE_LIVE_FRAME_BUDGET)
+        recorder = Recorder(session, peer)
         answer = await peer.answer(session.offer)
         if not await db(session.renew, answer=answer, status="live", started_at=timezone.now()):
             return
         deadline = time.monotonic() + settings.SAFEFACE_LIVE_MAX_SECONDS
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            stats = peer.track.stats() if peer.track else {}
+            stats = {**(peer.track.stats() if peer.track else {}), **recorder.stats()}
             state = peer.track.state if peer.track else ""
-            if not await db(session.renew, state=str(state), stats=stats):
+            wanted = await db(_heartbeat, session, state=str(state), stats=stats)
+            if wanted is None:
+                if recorder.recording:
+                    await recorder.finish()
                 await db(session.end)  # stopped by the person (or expired): end it if still open
                 return
+            if wanted and not recorder.recording:
+                recorder.start()
+            elif not wanted and recorder.recording:
+                await recorder.finish()
             if peer.broken:
                 await db(session.end, "The connection to your browser dropped. Start again.")
                 return
             if time.monotonic() > deadline:
-                await db(session.renew, stats={**stats, "ended": f"The session reached its {settings.SAFEFACE_LIVE_MAX_SECONDS // 60}-minute limit."})
+                if recorder.recording:
+                    await recorder.finish()
+                await db(session.renew, stats={**stats, **recorder.stats(),
+                                               "ended": f"The session reached its {settings.SAFEFACE_LIVE_MAX_SECONDS // 60}-minute limit."})
                 await db(session.end)
                 return
     except Exception as error:  # noqa: BLE001  (any failure ends this session, never the worker)
@@ -84,6 +147,8 @@ async def run_session(session: LiveSession) -> None:
         message = str(error) if isinstance(error, ValueError) else "The live session failed on the server."
         await db(session.end, message)
     finally:
+        if recorder is not None and recorder.recording:
+            await recorder.finish()  # a call that dropped keeps what was recorded
         if peer is not None:
             await peer.close()
 

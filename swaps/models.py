@@ -6,7 +6,9 @@ Two job rows, each run on the queue:
   found on the photo, or on one frame of the video) so the person can pick faces.
   Its files are deleted `SAFEFACE_TARGET_RETENTION_HOURS` after its last swap ends;
   the row stays, so past results still say what they were made from.
-- `SwapJob`: one swap of chosen faces of a target, each to an avatar.
+- `SwapJob`: one swap of chosen faces of a target, each to an avatar; or a live session's
+  recording (no target: the camera's own picture is never stored), which a live worker
+  recorded swapped and a job worker labels like any other result.
 """
 
 from dataclasses import replace
@@ -111,12 +113,15 @@ class Target(Job):
 
 class SwapJob(Moderated, Job):
     task = "swaps.tasks.run_swap"
-    file_fields = ("result", "thumbnail")
+    file_fields = ("result", "thumbnail", "recording")
     hardware = "gpu"
     report_kind = "swap"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swaps")
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="swaps")
+    target = models.ForeignKey(Target, null=True, blank=True, on_delete=models.CASCADE, related_name="swaps",
+                               help_text="the upload swapped; none for a live recording")
+    live_session = models.ForeignKey("live.LiveSession", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="recordings", help_text="the live session recorded")
     kind = models.CharField(max_length=5, choices=Kind.choices)
     # The avatar chosen first, shown in lists; a deleted avatar leaves the result as it is.
     avatar = models.ForeignKey(Avatar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -129,6 +134,8 @@ class SwapJob(Moderated, Job):
     fps = models.FloatField(null=True, blank=True, help_text="frames a second while swapping a video")
     engine = models.CharField(max_length=100, blank=True, help_text="name@version of the swapper")
     result = models.FileField(upload_to="swaps/results/", blank=True)
+    recording = models.FileField(upload_to="swaps/recordings/", blank=True,
+                                 help_text="a live recording before labelling; deleted once labelled")
     thumbnail = models.FileField(upload_to="swaps/thumbs/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     timings = models.JSONField(default=dict, help_text="seconds: queued, swapping, labelling, total")
@@ -155,14 +162,26 @@ class SwapJob(Moderated, Job):
     def lease_for(self) -> timedelta:
         """A long video gets a longer lease: progress extends it, but the first frames
         (loading engines, the first detection) must fit in one."""
-        return max(settings.JOB_LEASE, timedelta(seconds=float(self.target.facts.get("duration") or 0) * 4))
+        duration = self.timings.get("recorded") if self.is_live_recording else self.target.facts.get("duration")
+        return max(settings.JOB_LEASE, timedelta(seconds=float(duration or 0) * 4))
 
     @property
     def is_video(self) -> bool:
         return self.kind == Kind.VIDEO
 
     @property
+    def is_live_recording(self) -> bool:
+        return self.target_id is None
+
+    @property
+    def original_noun(self) -> str:
+        """What the identity check compared the result with, as the page says it."""
+        return "your camera" if self.is_live_recording else "your upload"
+
+    @property
     def title(self) -> str:
+        if self.is_live_recording:
+            return "Live recording"
         faces = len(self.mapping or [])
         return f"{self.get_kind_display()}, {faces} face{'s' if faces != 1 else ''}"
 

@@ -15,10 +15,10 @@ from safeface import inference
 from facekit.core.files import encode_thumbnail
 from facekit.core.orphans import purge_orphans
 from facekit.core.storage import temporary_leftovers
-from facekit.core.jobs import JobError, job_task
+from facekit.core.jobs import ACTIVE_STATES, JobError, job_task
 from facekit.engines.recognition import VideoIdentityCheck
 from facekit.engines.swapping import NoFaceError, prepare_source, swap_photo
-from facekit.engines.video import VideoError, VideoSwap, read_frame, sampled_frames
+from facekit.engines.video import VideoError, VideoSwap, mark_video, probe, read_frame, sampled_frames
 from facekit.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
 from swaps import files
 from avatars.models import Avatar, DamagedAvatar
@@ -35,6 +35,7 @@ RESULT_REFUSED = (
     "Try another avatar, or another photo or video."
 )
 TARGET_GONE = "The uploaded file was deleted (uploads are kept for a limited time). Upload it again to make a new swap."
+RECORDING_GONE = "The recording was not saved completely (the live worker stopped). Record it again."
 
 
 # --- Analyse an upload: faces for the picker --------------------------------------------
@@ -109,9 +110,12 @@ def _target_frame(target: Target) -> np.ndarray:
 def run_swap(job: SwapJob) -> None:
     """Claimed by job_task; here: gather the inputs, call the engine's entry point, store."""
     started = time.monotonic()
+    timings = {"queued": round((job.started_at - job.created_at).total_seconds(), 3)}
+    if job.is_live_recording:
+        _label_recording(job, timings, started)
+        return
     if not job.target.file:
         raise JobError(TARGET_GONE)
-    timings = {"queued": round((job.started_at - job.created_at).total_seconds(), 3)}
     (_swap_video if job.is_video else _swap_photo)(job, _sources(job), timings, started)
 
 
@@ -184,6 +188,38 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
                 timings=timings, started=started, fps=report.fps, identity=job.labelled_check(report.identity))
 
 
+def _label_recording(job: SwapJob, timings: dict, started: float) -> None:
+    """A live session's recording (swapped by the live worker, which stored its identity check):
+    screened, watermarked, tagged and signed as a swapped video is, then stored as the result."""
+    if not job.recording:
+        raise JobError(RECORDING_GONE)
+    timings["recorded"] = job.timings.get("recorded")
+    facts = _facts(job, inference.swapper(strong=job.strong))
+    every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
+    with files.work_folder() as work, files.local_path(job.recording) as recording:
+        screening = inference.screening()
+        if screening is not None and screening.frames(sampled_frames(recording, settings.SAFEFACE_SCREEN_VIDEO_SECONDS)).refused:
+            _drop_recording(job)
+            raise JobError(RESULT_REFUSED)
+        if not job.set_progress(30):
+            return
+        labelling = time.monotonic()
+        mark_video(recording, work / "marked.mp4", mark=FrameMarker(facts, every), metadata=video_tags(facts, watermark_seconds=every))
+        labelled = label_video(work / "marked.mp4", work / "labelled.mp4", facts=facts, identity=inference.signing_identity())
+        timings["labelling"] = round(time.monotonic() - labelling, 3)
+        # The middle frame: the first ones may still be the blur shown before the judges passed the swap.
+        thumbnail = encode_thumbnail(read_frame(labelled, probe(labelled).frames // 2))
+        done = _finish(job, labelled, extension="mp4", thumbnail=thumbnail, engine=job.engine, timings=timings, started=started)
+    if done:
+        _drop_recording(job)
+
+
+def _drop_recording(job: SwapJob) -> None:
+    """The unlabelled recording is not kept once it is labelled (or refused)."""
+    job.recording.storage.delete(job.recording.name)
+    SwapJob.objects.filter(pk=job.pk).update(recording="")
+
+
 def _facts(job: SwapJob, swapper):
     """What a swap result's labels state: its avatars and faces, and every model that ran."""
 
@@ -192,15 +228,16 @@ def _facts(job: SwapJob, swapper):
 
 
 def _finish(job: SwapJob, result, *, extension: str, thumbnail: bytes, engine: str, timings: dict, started: float,
-            **fields) -> None:
-    """Store the result (bytes, or a video's local Path) and its thumbnail, and end the row."""
+            **fields) -> bool:
+    """Store the result (bytes, or a video's local Path) and its thumbnail, and end the row;
+    False when the row was taken from this attempt meanwhile (nothing kept)."""
     if isinstance(result, bytes):
         digest = hashlib.sha256(result).hexdigest()
     else:  # a video: hashed in chunks, never whole in memory
         with result.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     timings["total"] = round(time.monotonic() - started, 3)
-    job.store_and_succeed(
+    return job.store_and_succeed(
         job.result.storage,
         {"result": (f"swaps/results/{job.pk}.{extension}", result), "thumbnail": (f"swaps/thumbs/{job.pk}.webp", thumbnail)},
         sha256=digest, engine=engine, timings=timings, **fields,
@@ -211,13 +248,17 @@ def _finish(job: SwapJob, result, *, extension: str, thumbnail: bytes, engine: s
 
 
 def purge_targets() -> int:
-    """Scheduled: delete uploaded files whose retention time has passed (results stay)."""
+    """Scheduled: delete uploaded files whose retention time has passed (results stay), and
+    live recordings no labelling will use."""
     count = 0
     for target in Target.objects.due_for_purge():
         target.purge()
         count += 1
     if count:
         logger.info("Deleted the uploads of %d swap target(s) after retention", count)
+    # Live recordings whose labelling failed for good (a labelled one is deleted at once).
+    for job in SwapJob.objects.exclude(recording="").exclude(status__in=ACTIVE_STATES):
+        _drop_recording(job)
     # What killed workers left, once no task could still be using it: work folders, half-written
     # uploads, stored files no row records.
     grace = settings.Q_CLUSTER["retry"]

@@ -2,6 +2,8 @@
 // back. Only what comes back is shown: no preview of the camera, so the person never sees (or
 // shares a screen with) their own face. The offer is sent whole once its candidates are
 // gathered (no trickle), the answer read from the session row the worker writes.
+// Record asks the worker to keep what it sends back (and the microphone's sound) as a swap:
+// each recording gets its own swap page, where a job worker labels it.
 
 const STATES = {
   starting: "Putting your avatar on…",
@@ -55,6 +57,9 @@ function setUp(root) {
   const placeholder = root.querySelector("[data-live-placeholder]");
   const stateOut = root.querySelector("[data-live-state]");
   const statsOut = root.querySelector("[data-live-stats]");
+  const recordButton = root.querySelector("[data-live-record]");
+  const recordingOut = root.querySelector("[data-live-recording]");
+  const recordingsList = root.querySelector("[data-live-recordings]");
   const iceServers = JSON.parse(document.getElementById("live-ice-servers").textContent);
   let session = null; // { url, pc, camera, running, answered }
 
@@ -63,11 +68,57 @@ function setUp(root) {
     stateOut.dataset.kind = kind;
   }
 
+  function minutes(seconds) {
+    const whole = Math.floor(seconds);
+    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+  }
+
+  function showRecording(data) {
+    // The button says what a click will do; the line, what the worker is doing.
+    const recording = data.stats?.recording;
+    recordButton.textContent = data.record ? "Stop recording" : "Record";
+    recordButton.setAttribute("aria-pressed", data.record ? "true" : "false");
+    const error = data.stats?.recording_error || "";
+    if (data.record) recordingOut.textContent = recording ? `Recording ${minutes(recording.seconds)}` : "Starting to record…";
+    else recordingOut.textContent = recording ? "Saving the recording…" : error;
+    recordingOut.dataset.kind = data.record && recording ? "recording" : !data.record && !recording && error ? "error" : "";
+    for (const [index, saved] of (data.recordings || []).entries()) {
+      const id = `live-recording-${saved.id}`;
+      let item = document.getElementById(id);
+      if (!item) {
+        item = document.createElement("li");
+        item.id = id;
+        const link = document.createElement("a");
+        link.href = saved.url;
+        link.textContent = `Recording ${index + 1}`;
+        item.append(link, document.createTextNode(""));
+        recordingsList.append(item);
+        recordingsList.hidden = false;
+      }
+      const labels = { queued: "saved, waiting to be labelled", running: "being labelled", done: "ready", failed: "not made: open it to see why" };
+      item.lastChild.textContent = ` — ${labels[saved.status] || saved.status}`;
+    }
+  }
+
+  async function settle(current) {
+    // After Stop, the worker saves a recording under way, then ends the session: follow it
+    // that far (at most a minute) so the saved recordings are listed.
+    for (let tries = 0; tries < 120; tries++) {
+      const response = await fetch(current.url, { headers: { Accept: "application/json" } }).catch(() => null);
+      if (!response?.ok) return;
+      const data = await response.json();
+      showRecording({ ...data, record: false });
+      if (data.status === "ended" || data.status === "failed") return;
+      await sleep(500);
+    }
+  }
+
   async function stop(message) {
     const current = session;
     session = null;
     if (!current) return;
     current.running = false;
+    recordButton.hidden = true;
     // The session is stopped first, so the worker ends it as stopped, not as a dropped call.
     if (current.url) await post(`${current.url}/stop`).catch(() => {});
     current.camera?.getTracks().forEach((track) => track.stop());
@@ -76,7 +127,9 @@ function setUp(root) {
     placeholder.hidden = false;
     stopButton.hidden = true;
     startButton.disabled = false;
-    say(message || "Stopped. Nothing of the stream was kept.");
+    const recorded = current.recorded;
+    say(message || (recorded ? "Stopped. Only your recordings were kept." : "Stopped. Nothing of the stream was kept."));
+    if (recorded && current.url) await settle(current);
   }
 
   async function follow(current) {
@@ -89,10 +142,13 @@ function setUp(root) {
         current.answered = true;
         await current.pc.setRemoteDescription({ type: "answer", sdp: data.answer });
       }
+      if (data.record || data.recordings?.length) current.recorded = true;
       if (data.status === "ended" || data.status === "failed") {
         await stop(data.error || data.stats?.ended || "The session ended.");
         return;
       }
+      recordButton.hidden = data.status !== "live";
+      showRecording(data);
       if (data.status === "offered") say("Waiting for a live worker…");
       else if (data.state) say(STATES[data.state] || data.state, data.state.replace(/ /g, "-"));
       const stats = data.stats || {};
@@ -116,9 +172,19 @@ function setUp(root) {
         throw new Error(window.isSecureContext ? "This browser has no WebRTC camera support." : "Browsers give the camera only to HTTPS pages: open this site over https://.");
       }
       say("Asking for your camera…");
-      current.camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+      const picture = { width: 640, height: 480 };
+      const withSound = new FormData(form).get("sound") === "on";
+      try {
+        current.camera = await navigator.mediaDevices.getUserMedia({ video: picture, audio: withSound });
+      } catch (error) {
+        if (!withSound || error.name === "NotAllowedError") throw error;
+        current.camera = await navigator.mediaDevices.getUserMedia({ video: picture, audio: false }); // no microphone
+        current.silent = true;
+      }
       current.pc = new RTCPeerConnection({ iceServers });
       current.pc.addTransceiver(current.camera.getVideoTracks()[0], { direction: "sendrecv", streams: [current.camera] });
+      // The sound goes one way: to the worker, for recordings (it is never sent back).
+      for (const track of current.camera.getAudioTracks()) current.pc.addTransceiver(track, { direction: "sendonly" });
       current.pc.addEventListener("track", (e) => {
         video.srcObject = new MediaStream([e.track]);
         placeholder.hidden = true;
@@ -138,6 +204,21 @@ function setUp(root) {
     }
   });
   stopButton.addEventListener("click", () => stop());
+  recordButton.addEventListener("click", async () => {
+    const current = session;
+    if (!current?.url) return;
+    const wanted = recordButton.getAttribute("aria-pressed") !== "true";
+    recordButton.disabled = true;
+    try {
+      showRecording(await post(`${current.url}/record`, { record: wanted }));
+      if (wanted) current.recorded = true;
+      if (wanted && current.silent) recordingOut.textContent += " (no microphone: without sound)";
+    } catch (error) {
+      recordingOut.textContent = error.message;
+    } finally {
+      recordButton.disabled = false;
+    }
+  });
   // Leaving the page closes the connection; the live worker sees it drop and ends the session.
 }
 

@@ -130,3 +130,62 @@ def test_the_camera_as_it_is_would_be_recognised(judge_tools):
     """The check above can fail: the clip's own frames are recognised by both judges."""
     frames = clip_frames(640, 480, 2 * FPS)[::10]
     assert sorted({judge for _, judge, _ in recognised_in(frames, judge_tools)}) == sorted(j.name for j in judge_tools.judges)
+
+
+def test_a_recording_becomes_a_labelled_swap_with_sound_that_does_not_show_the_person(
+        live_server, alice_client, avatar, cluster_media, camera, tmp_path, monkeypatch, judge_tools):
+    from facekit.provenance import Verdict, read_provenance
+    from safeface import inference
+    from swaps import files
+    from swaps.models import SwapJob
+
+    with running_command("live_worker", MEDIA_ROOT=str(cluster_media)):
+        playwright, browser, page, errors = go_live(live_server, alice_client, camera, tmp_path, monkeypatch)
+        try:
+            expect(page.locator("[data-live-state]")).to_contain_text("Hidden", timeout=120_000)
+            page.click("button:has-text('Record')")
+            expect(page.locator("[data-live-recording]")).to_contain_text("Recording 0:03", timeout=30_000)
+            page.click("button:has-text('Stop recording')")
+            expect(page.locator("[data-live-recordings] li")).to_have_count(1, timeout=60_000)
+            # A second recording, ended by stopping the whole session: it is saved too.
+            page.click("button:has-text('Record')")
+            expect(page.locator("[data-live-recording]")).to_contain_text("Recording 0:01", timeout=30_000)
+            page.click("[data-live-stop]")
+            expect(page.locator("[data-live-recordings] li")).to_have_count(2, timeout=60_000)
+            expect(page.locator("[data-live-state]")).to_contain_text("Only your recordings were kept")
+            page.locator("[data-live-recordings]").scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "live-recorded.png")
+            def both_labelled():
+                jobs = list(SwapJob.objects.filter(owner=avatar.owner).order_by("pk"))
+                return jobs if len(jobs) == 2 and all(job.is_finished for job in jobs) else None
+
+            made = wait_for(both_labelled, timeout=180, interval=0.5)
+            assert [job.status for job in made] == [JobStatus.DONE] * 2, [job.error for job in made]
+            recording = made[0]
+            page.goto(recording.get_absolute_url())
+            expect(page.locator("h1")).to_have_text("Live recording")
+            page_text = page.locator("main").inner_text()
+            page.screenshot(path=ARTIFACTS / "live-recording-swap.png", full_page=True)
+        finally:
+            browser.close()
+            playwright.stop()
+            connections.close_all()
+    assert errors == []
+    assert recording.target is None and recording.live_session.status == Status.ENDED
+    assert made[1].live_session_id == recording.live_session_id and made[1].timings["recorded"] >= 1
+    assert 3 <= recording.timings["recorded"] <= 30 and not recording.recording
+    with files.local_path(recording.result) as local:
+        from samples.clips import audio_seconds, decode_all
+
+        frames, times, _ = decode_all(local)
+        assert audio_seconds(local) > 2  # Chromium's fake microphone, recorded with the picture
+    assert len(frames) > 20 and times[-1] - times[0] >= 2.5
+    assert any(judge_tools.analyser.detect(frame) for frame in frames[::5])  # the avatar's face is in it
+    labels = read_provenance(recording.result.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
+    assert labels.c2pa.verdict is Verdict.TRUSTED and labels.watermark.safeface_id == f"swap:{recording.pk}"
+    # The identity check made while recording judged the frames written against the camera's, the
+    # least-changed ones too: its verdict is the page's, whichever it is (the live check samples
+    # twice a second; this one can still find a moment it missed, and then says when).
+    assert recording.identity_check.judged_frames >= 3
+    said = "This result may still be recognised" if recording.identity_recognised else "No swapped face matches your camera any more"
+    assert said in page_text

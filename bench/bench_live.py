@@ -94,13 +94,14 @@ def make_avatar(browser: Browser) -> int:
 
 def wait_for_recording(env, folder: Path) -> dict:
     """The recording's swap row once the job worker has labelled it."""
+    out = folder / "recording.json"
     script = ("import json; from swaps.models import SwapJob; j = SwapJob.objects.latest('pk'); "
-              "open('{out}', 'w').write(json.dumps({'status': j.status, 'error': j.error, 'timings': j.timings, 'fps': j.fps, "
+              f"open('{out}', 'w').write(json.dumps({{'status': j.status, 'error': j.error, 'timings': j.timings, 'fps': j.fps, "
               "'recognised': j.identity_recognised, 'moments': j.identity_check.judged_frames if j.identity_check else 0, "
               "'matching': [f.matching_moments for f in j.identity_check.faces] if j.identity_check else []}))")
     for _ in range(240):
-        shell(env, script.format(out=folder / "recording.json"))
-        row = json.loads((folder / "recording.json").read_text())
+        shell(env, script)
+        row = json.loads(out.read_text())
         if row["status"] in ("done", "failed"):
             return row
         time.sleep(0.5)

@@ -100,6 +100,12 @@ class LiveSession(models.Model):
         return bool(LiveSession.objects.filter(pk=self.pk, worker=self.worker, status__in=(Status.CONNECTING, Status.LIVE),
                                                stop_requested=False).update(**fields))
 
+    def hold(self) -> None:
+        """Extend the lease only, even once the person asked to stop: the worker is still busy
+        with this session (saving its recording), and must not be taken for dead meanwhile."""
+        LiveSession.objects.filter(pk=self.pk, worker=self.worker, status__in=ACTIVE).update(
+            lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
+
     def end(self, error: str = "") -> None:
         LiveSession.objects.filter(pk=self.pk, status__in=ACTIVE).update(
             status=Status.FAILED if error else Status.ENDED, error=error, ended_at=timezone.now())

@@ -94,15 +94,26 @@ class Recorder:
         """Finish and store the recording under way (also when the session ends: nothing recorded is lost)."""
         folder, self.folder = self.folder, None
         try:
-            report = await self.peer.finish_recording()
-            if report is not None:
-                await db(save_recording, self.session, report, engine=self.peer.live.swappers[0].name)
+            await self._holding_lease(self._save())
         except Exception:  # noqa: BLE001  (a recording that fails never ends the session)
             logger.exception("The recording of live session %s could not be saved", self.session.pk)
             self.error = NOT_SAVED
         finally:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
+
+    async def _save(self) -> None:
+        report = await self.peer.finish_recording()
+        if report is not None:
+            await db(save_recording, self.session, report, engine=self.peer.live.swappers[0].name)
+
+    async def _holding_lease(self, work) -> None:
+        """Run `work` (a long recording takes a while to store) while keeping the session's lease."""
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            await db(self.session.hold)
+            await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
+        task.result()
 
 
 async def run_session(session: LiveSession) -> None:

@@ -193,7 +193,7 @@ def _label_recording(job: SwapJob, timings: dict, started: float) -> None:
     screened, watermarked, tagged and signed as a swapped video is, then stored as the result."""
     if not job.recording:
         raise JobError(RECORDING_GONE)
-    timings["recorded"] = job.timings.get("recorded")
+    timings = {**job.timings, **timings}  # the live worker's: seconds recorded, frames dropped
     facts = _facts(job, inference.swapper(strong=job.strong))
     every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
     with files.work_folder() as work, files.local_path(job.recording) as recording:

@@ -114,6 +114,20 @@ def test_a_session_whose_worker_died_fails_with_a_reason(alice_client, alice, ma
     assert body["status"] == "failed" and body["error"] == WORKER_GONE
 
 
+def test_a_worker_saving_a_recording_after_a_stop_keeps_its_lease(alice_client, alice, make_avatar, offer):
+    created = start(alice_client, make_avatar(alice), offer).json()
+    session = LiveSession.objects.claim_next("one:1")
+    alice_client.post(f"{created['url']}/stop")
+    LiveSession.objects.filter(pk=session.pk).update(lease_until=timezone.now() + timedelta(seconds=1))
+    session.hold()  # stop asked, the recording still being stored: not taken for a dead worker
+    assert LiveSession.objects.get(pk=session.pk).lease_until > timezone.now() + timedelta(seconds=5)
+    assert alice_client.get(created["url"]).json()["status"] == "connecting"  # not failed
+    session.end()
+    ended = LiveSession.objects.get(pk=session.pk)
+    session.hold()  # an ended session stays ended
+    assert LiveSession.objects.get(pk=session.pk).lease_until == ended.lease_until and ended.status == Status.ENDED
+
+
 def test_an_offer_no_worker_takes_in_time_fails(alice_client, alice, make_avatar, offer, settings):
     created = start(alice_client, make_avatar(alice), offer).json()
     LiveSession.objects.filter(pk=created["id"]).update(created_at=timezone.now() - timedelta(seconds=settings.SAFEFACE_LIVE_OFFER_SECONDS + 1))

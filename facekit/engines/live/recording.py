@@ -28,11 +28,18 @@ import numpy as np
 from ..recognition.check import VideoIdentityCheck
 from ..recognition.result import IdentityCheck
 from ..types import Face, Recogniser, SourceFace
-from ..video.writer import AAC_FRAME, CRF, KEYFRAME_SECONDS, PRESET, even_size
+from ..video.writer import AAC_FRAME, CRF, KEYFRAME_SECONDS, even_size
 
 logger = logging.getLogger(__name__)
 
 CLOCK = Fraction(1, 1000)  # frames keep the millisecond they were shown
+# The file is an intermediate (the job worker writes it again through the watermark, at the
+# writer's PRESET): x264's fastest preset on one thread takes 3.2 ms of CPU a 640x480 frame here,
+# against 5.4 ms for PRESET on its own threads, which the swap beside it needs more.
+INTERMEDIATE = {"preset": "ultrafast", "crf": str(CRF), "threads": "1"}
+# Each person is judged once a second (the live check already judges twice a second as the frames
+# go), plus the frames the swap changed least: judging is most of a recording's cost.
+CHECK_SECONDS = 1.0
 NOMINAL_FPS = 30  # the encoder's rate for its keyframe spacing; the frames' own times rule
 SOUND_RATE = 48_000  # the file's sound (WebRTC's Opus decodes to 48 kHz already)
 PENDING_FRAMES = 30  # shown frames waiting for the encoder at most (about a second)
@@ -60,7 +67,7 @@ class LiveRecording:
     def __init__(self, path: str | Path, source: SourceFace, *, judges: Sequence[Recogniser] = (), audio: bool = False,
                  pending: int = PENDING_FRAMES, clock: Callable[[], float] = time.monotonic):
         self.path, self.source, self.audio_wanted, self.clock = Path(path), source, audio, clock
-        self.check = VideoIdentityCheck(judges) if judges else None
+        self.check = VideoIdentityCheck(judges, every=CHECK_SECONDS) if judges else None
         self.started = clock()
         self.frames = self.dropped = 0
         self._items: queue.Queue = queue.Queue()
@@ -133,7 +140,7 @@ class LiveRecording:
         video.width, video.height, video.pix_fmt = *self._size, "yuv420p"
         video.codec_context.time_base = video.time_base = CLOCK
         video.codec_context.gop_size = KEYFRAME_SECONDS * NOMINAL_FPS
-        video.options = {"preset": PRESET, "crf": str(CRF)}
+        video.options = INTERMEDIATE
         self._video = video
         if self.audio_wanted:
             self._audio = self._container.add_stream("aac", rate=SOUND_RATE, layout="stereo")

@@ -82,7 +82,7 @@ function setUp(root) {
     if (data.record) recordingOut.textContent = recording ? `Recording ${minutes(recording.seconds)}` : "Starting to record…";
     else recordingOut.textContent = recording ? "Saving the recording…" : error;
     recordingOut.dataset.kind = data.record && recording ? "recording" : !data.record && !recording && error ? "error" : "";
-    for (const [index, saved] of (data.recordings || []).entries()) {
+    for (const saved of data.recordings || []) {
       const id = `live-recording-${saved.id}`;
       let item = document.getElementById(id);
       if (!item) {
@@ -90,7 +90,7 @@ function setUp(root) {
         item.id = id;
         const link = document.createElement("a");
         link.href = saved.url;
-        link.textContent = `Recording ${index + 1}`;
+        link.textContent = `Recording ${recordingsList.children.length + 1}`; // numbered on this page
         item.append(link, document.createTextNode(""));
         recordingsList.append(item);
         recordingsList.hidden = false;
@@ -101,15 +101,18 @@ function setUp(root) {
   }
 
   async function settle(current) {
-    // After Stop, the worker saves a recording under way, then ends the session: follow it
-    // that far (at most a minute) so the saved recordings are listed.
-    for (let tries = 0; tries < 120; tries++) {
+    // After Stop, the worker saves a recording under way, then ends the session; job workers
+    // then label each recording. Follow both (for up to three minutes) so the list says when
+    // each recording is ready.
+    for (let tries = 0; tries < 180 && !session; tries++) {
       const response = await fetch(current.url, { headers: { Accept: "application/json" } }).catch(() => null);
       if (!response?.ok) return;
       const data = await response.json();
-      showRecording({ ...data, record: false });
-      if (data.status === "ended" || data.status === "failed") return;
-      await sleep(500);
+      const ended = data.status === "ended" || data.status === "failed";
+      showRecording({ ...data, record: false, stats: ended ? { recording_error: data.stats?.recording_error } : data.stats });
+      const labelling = (data.recordings || []).some((saved) => saved.status === "queued" || saved.status === "running");
+      if (ended && !labelling) return;
+      await sleep(1000);
     }
   }
 

@@ -150,9 +150,14 @@ def test_a_recording_becomes_a_labelled_swap_with_sound_that_does_not_show_the_p
             # A second recording, ended by stopping the whole session: it is saved too.
             page.click("button:has-text('Record')")
             expect(page.locator("[data-live-recording]")).to_contain_text("Recording 0:01", timeout=30_000)
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=ARTIFACTS / "live-recording.png", full_page=True)
             page.click("[data-live-stop]")
             expect(page.locator("[data-live-recordings] li")).to_have_count(2, timeout=60_000)
             expect(page.locator("[data-live-state]")).to_contain_text("Only your recordings were kept")
+            # The page follows the labelling: each recording says when it is ready.
+            expect(page.locator("[data-live-recordings] li").nth(1)).to_contain_text("ready", timeout=180_000)
+            expect(page.locator("[data-live-recording]")).to_have_text("")
             page.locator("[data-live-recordings]").scroll_into_view_if_needed()
             page.screenshot(path=ARTIFACTS / "live-recorded.png")
             def both_labelled():

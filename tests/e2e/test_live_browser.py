@@ -185,7 +185,9 @@ def test_a_recording_becomes_a_labelled_swap_with_sound_that_does_not_show_the_p
         frames, times, _ = decode_all(local)
         assert audio_seconds(local) > 2  # Chromium's fake microphone, recorded with the picture
     assert len(frames) > 20 and times[-1] - times[0] >= 2.5
-    assert any(judge_tools.analyser.detect(frame) for frame in frames[::5])  # the avatar's face is in it
+    # What was recorded is what was shown: the avatar, or where the live check still matched, a
+    # blur (on a busy machine a whole short recording can be blurred) — never the person.
+    assert recognised_in(frames[::3], judge_tools) == []
     labels = read_provenance(recording.result.read(), trust_anchors_pem=inference.signing_identity().trust_anchors_pem)
     assert labels.c2pa.verdict is Verdict.TRUSTED and labels.watermark.safeface_id == f"swap:{recording.pk}"
     # The identity check made while recording judged the frames written against the camera's, the

@@ -18,7 +18,7 @@ from facekit.core.storage import temporary_leftovers
 from facekit.core.jobs import ACTIVE_STATES, JobError, job_task
 from facekit.engines.recognition import VideoIdentityCheck
 from facekit.engines.swapping import NoFaceError, prepare_source, swap_photo
-from facekit.engines.video import VideoError, VideoSwap, mark_video, probe, read_frame, sampled_frames
+from facekit.engines.video import VideoError, VideoSwap, mark_video, read_frame, sampled_frames
 from facekit.provenance import FrameMarker, GenerationFacts, Kind, label_image, label_video, video_tags
 from swaps import files
 from avatars.models import Avatar, DamagedAvatar
@@ -177,8 +177,7 @@ def _swap_video(job: SwapJob, sources: list, timings: dict, started: float) -> N
         report = swap.run(source, work / "swapped.mp4", progress=lambda percent, fps: reporter(percent, fps=fps),
                           cancel=reporter.cancelled)
         timings["swapping"], timings["frames"] = round(report.seconds, 3), report.frames
-        screening = inference.screening()
-        if screening is not None and screening.frames(sampled_frames(work / "swapped.mp4", settings.SAFEFACE_SCREEN_VIDEO_SECONDS)).refused:
+        if _video_refused(work / "swapped.mp4"):
             raise JobError(RESULT_REFUSED)
         labelling = time.monotonic()
         labelled = label_video(work / "swapped.mp4", work / "labelled.mp4", facts=facts,
@@ -197,21 +196,27 @@ def _label_recording(job: SwapJob, timings: dict, started: float) -> None:
     facts = _facts(job, inference.swapper(strong=job.strong))
     every = settings.SAFEFACE_VIDEO_WATERMARK_SECONDS
     with files.work_folder() as work, files.local_path(job.recording) as recording:
-        screening = inference.screening()
-        if screening is not None and screening.frames(sampled_frames(recording, settings.SAFEFACE_SCREEN_VIDEO_SECONDS)).refused:
+        if _video_refused(recording):
             _drop_recording(job)
             raise JobError(RESULT_REFUSED)
         if not job.set_progress(30):
             return
         labelling = time.monotonic()
-        mark_video(recording, work / "marked.mp4", mark=FrameMarker(facts, every), metadata=video_tags(facts, watermark_seconds=every))
+        frames = mark_video(recording, work / "marked.mp4", mark=FrameMarker(facts, every),
+                            metadata=video_tags(facts, watermark_seconds=every))
         labelled = label_video(work / "marked.mp4", work / "labelled.mp4", facts=facts, identity=inference.signing_identity())
         timings["labelling"] = round(time.monotonic() - labelling, 3)
         # The middle frame: the first ones may still be the blur shown before the judges passed the swap.
-        thumbnail = encode_thumbnail(read_frame(labelled, probe(labelled).frames // 2))
+        thumbnail = encode_thumbnail(read_frame(labelled, frames // 2))
         done = _finish(job, labelled, extension="mp4", thumbnail=thumbnail, engine=job.engine, timings=timings, started=started)
     if done:
         _drop_recording(job)
+
+
+def _video_refused(path) -> bool:
+    """Whether the screening refuses a made video, judged on frames sampled through it."""
+    screening = inference.screening()
+    return screening is not None and screening.frames(sampled_frames(path, settings.SAFEFACE_SCREEN_VIDEO_SECONDS)).refused
 
 
 def _drop_recording(job: SwapJob) -> None:
